@@ -1,0 +1,77 @@
+package dev.coreloop.core;
+
+import java.net.InetSocketAddress;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * What a handler can ask of the reactor that owns it.
+ *
+ * <p><b>Threading:</b> every method must be called on this reactor's thread unless it says
+ * {@code @AnyThread}. The kit asserts it when assertions are enabled.
+ */
+public interface ReactorContext
+{
+    /** @return this reactor's index, {@code 0 .. reactorCount() - 1}. */
+    int index();
+
+    /** @return how many reactors the server runs. */
+    int reactorCount();
+
+    /** @return the monotonic clock read once at the start of the current duty cycle, in nanoseconds. */
+    long nowNs();
+
+    /** @return wall-clock time in epoch milliseconds, read once at the start of the current duty cycle. */
+    long epochMs();
+
+    /**
+     * Runs {@code task} later on this reactor, after the current event, in a safe context (re-entrancy rule).
+     *
+     * @return false if the task queue is full; the task will not run.
+     */
+    boolean execute(Runnable task);
+
+    /**
+     * Runs {@code task} on reactor {@code reactorIndex}. {@code @AnyThread}.
+     *
+     * @return false if that reactor's task queue is full or it has stopped; the task will not run.
+     */
+    boolean execute(int reactorIndex, Runnable task);
+
+    /**
+     * Copies a binary message into reactor {@code reactorIndex}'s message ring; its
+     * {@link ReactorService#onMessage} receives it in a later cycle. Allocates nothing.
+     *
+     * @param msgTypeId positive message type chosen by the application.
+     * @return false if the ring is full (the caller decides: retry later, or fail the request); never blocks.
+     * @throws IllegalArgumentException if the message is larger than {@link #maxMessageLength()}.
+     */
+    boolean sendMessage(int reactorIndex, int msgTypeId, DirectBuffer buffer, int offset, int length);
+
+    /** @return the largest message {@link #sendMessage} accepts, in bytes. */
+    int maxMessageLength();
+
+    /**
+     * Arms a reactor-level timer.
+     *
+     * @param deadlineNs absolute deadline on the {@link #nowNs()} clock.
+     * @return the timer id, for {@link #cancelTimer(long)}.
+     */
+    long scheduleTimer(long deadlineNs, TimerHandler handler);
+
+    /** @return true if the timer was armed and had not fired yet. */
+    boolean cancelTimer(long timerId);
+
+    /** @return the per-reactor application state created by the server's service factory, or null if none. */
+    <T extends ReactorService> T service();
+
+    /**
+     * Starts a non-blocking outbound connection owned by this reactor. On success the handler gets
+     * {@link ConnectionHandler#onOpened}; on failure or when {@code connectTimeoutMs} passes first it gets
+     * {@link ConnectionHandler#onClosed} with {@link CloseReason#CONNECT_FAILED} or
+     * {@link CloseReason#CONNECT_TIMEOUT}.
+     *
+     * @return the new connection, in state {@code CONNECTING}.
+     */
+    Connection connect(InetSocketAddress remote, ConnectionHandler handler, long connectTimeoutMs);
+}

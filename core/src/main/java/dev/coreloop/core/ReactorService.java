@@ -1,0 +1,37 @@
+package dev.coreloop.core;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Per-reactor application state (a cache, a shard of a key space, a date header) created once per reactor
+ * by {@link ServerContext#reactorService(java.util.function.Function)} and reachable from handlers through
+ * {@link ReactorContext#service()}. It is also where binary messages sent by other reactors with
+ * {@link ReactorContext#sendMessage} arrive.
+ *
+ * <p><b>Threading:</b> every method runs on its own reactor's thread. Nothing in it is shared; another
+ * reactor talks to it only by message.
+ */
+public interface ReactorService
+{
+    /** The reactor thread has started, before any connection is registered. */
+    default void onStart()
+    {
+    }
+
+    /**
+     * A message from another reactor (or from this one) arrived through this reactor's message ring.
+     * The view is valid only during the call.
+     *
+     * @param sourceReactor index of the sending reactor.
+     * @param msgTypeId     the sender's message type, positive.
+     */
+    default void onMessage(final int sourceReactor, final int msgTypeId, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+    }
+
+    /** The reactor is stopping, after every connection has closed. */
+    default void onClose()
+    {
+    }
+}
