@@ -39,14 +39,19 @@ public interface ReactorContext
     boolean execute(int reactorIndex, Runnable task);
 
     /**
-     * Copies a binary message into reactor {@code reactorIndex}'s message ring; its
-     * {@link ReactorService#onMessage} receives it in a later cycle. Allocates nothing.
+     * Copies a binary message into reactor {@code reactorIndex}'s message ring; the {@code service} registered
+     * there receives it through {@link ReactorService#onMessage} in a later cycle. Allocates nothing.
+     * Messages from one reactor to another arrive in the order they were sent.
      *
-     * @param msgTypeId positive message type chosen by the application.
+     * @param service   the type the receiving service was registered under
+     *                  ({@link ServerContext#reactorService(Class, java.util.function.Function)}).
+     * @param msgTypeId message type chosen by the application, {@code 1 .. 0xFFFF}.
      * @return false if the ring is full (the caller decides: retry later, or fail the request); never blocks.
-     * @throws IllegalArgumentException if the message is larger than {@link #maxMessageLength()}.
+     * @throws IllegalArgumentException if the message is larger than {@link #maxMessageLength()}, the type is
+     *                                  out of range or the service is not registered.
      */
-    boolean sendMessage(int reactorIndex, int msgTypeId, DirectBuffer buffer, int offset, int length);
+    boolean sendMessage(int reactorIndex, Class<? extends ReactorService> service, int msgTypeId,
+        DirectBuffer buffer, int offset, int length);
 
     /** @return the largest message {@link #sendMessage} accepts, in bytes. */
     int maxMessageLength();
@@ -62,8 +67,11 @@ public interface ReactorContext
     /** @return true if the timer was armed and had not fired yet. */
     boolean cancelTimer(long timerId);
 
-    /** @return the per-reactor application state created by the server's service factory, or null if none. */
-    <T extends ReactorService> T service();
+    /**
+     * @return this reactor's instance of the service registered under {@code type}, or null if none was.
+     * A small array scan by identity; allocates nothing.
+     */
+    <T extends ReactorService> T service(Class<T> type);
 
     /**
      * Starts a non-blocking outbound connection owned by this reactor. On success the handler gets

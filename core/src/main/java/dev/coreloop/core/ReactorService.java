@@ -4,8 +4,9 @@ import org.agrona.DirectBuffer;
 
 /**
  * Per-reactor application state (a cache, a shard of a key space, a date header) created once per reactor
- * by {@link ServerContext#reactorService(java.util.function.Function)} and reachable from handlers through
- * {@link ReactorContext#service()}. It is also where binary messages sent by other reactors with
+ * by {@link ServerContext#reactorService(Class, java.util.function.Function)} and reachable from handlers
+ * through {@link ReactorContext#service(Class)}. Several services (one per type) can share a server, as when
+ * the HTTP and RESP examples run on the same reactors. It is also where binary messages sent by other reactors with
  * {@link ReactorContext#sendMessage} arrive.
  *
  * <p><b>Threading:</b> every method runs on its own reactor's thread. Nothing in it is shared; another
