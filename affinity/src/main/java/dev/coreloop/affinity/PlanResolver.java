@@ -23,7 +23,8 @@ final class PlanResolver
     {
     }
 
-    private record Core(int key, CpuSet cpus, int node, int typeRank, int isolatedRank)
+    /** A physical core's candidate CPUs; {@code occupied} counts its siblings already kept for the OS or acceptor. */
+    private record Core(int key, CpuSet cpus, int node, int typeRank, int isolatedRank, int occupied)
     {
     }
 
@@ -101,7 +102,8 @@ final class PlanResolver
                     throw new PinningException(reactorsField + ": " + count + " reactors for " + candidates.size() +
                         " allowed CPUs outside reserve=" + plan.reserveText() + " (allowed set " + allowed + ")");
                 }
-                reactorCpus = place(plan, topology, candidates, count, preferredNode(topology, acceptorCpu, reserved));
+                reactorCpus = place(plan, topology, candidates, count, preferredNode(topology, acceptorCpu, reserved),
+                    reserved.union(acceptorCpu));
                 break;
             }
             case NODE:
@@ -124,7 +126,10 @@ final class PlanResolver
                         nodeCpus + ") has no CPU in the allowed set " + allowed + " outside the reserved CPUs " +
                         (reserved.isEmpty() ? "(none)" : reserved.toString()));
                 }
-                reactorCpus = place(plan, topology, candidates, autoCount(plan, topology, candidates), plan.reactorNode());
+                final CpuSet occupied = reserved.union(acceptorCpu);
+                final CpuSet usable = autoCandidates(topology, candidates);
+                reactorCpus = place(plan, topology, usable, autoCount(plan, topology, usable, occupied),
+                    plan.reactorNode(), occupied);
                 break;
             }
             default:
@@ -134,8 +139,10 @@ final class PlanResolver
                 {
                     candidates = allowed.minus(reserved);
                 }
-                reactorCpus = place(plan, topology, candidates, autoCount(plan, topology, candidates),
-                    preferredNode(topology, acceptorCpu, reserved));
+                final CpuSet occupied = reserved.union(acceptorCpu);
+                final CpuSet usable = autoCandidates(topology, candidates);
+                reactorCpus = place(plan, topology, usable, autoCount(plan, topology, usable, occupied),
+                    preferredNode(topology, acceptorCpu, reserved), occupied);
                 break;
             }
         }
@@ -144,13 +151,26 @@ final class PlanResolver
         {
             case CPU -> acceptorCpu;
             case FLOAT -> null;
-            default -> reserved.isEmpty() ? CpuSet.of(reactorCpus[0]) : reserved;
+            default -> reserved.isEmpty() ? CpuSet.of(housekeepingReactorCpu(topology, reactorCpus)) : reserved;
         };
 
-        addWarnings(plan, topology, reactorCpus, acceptorCpus, warnings);
+        addWarnings(plan, topology, reactorCpus, acceptorCpus, reserved, warnings);
         final boolean pinned = topology.pinningSupported() && plan.mode() != PinMode.OFF;
         return new ResolvedPlan(
             plan, topology, pinned, reactorCpus.length, reactorCpus, acceptorCpus, reserved, warnings);
+    }
+
+    private static int housekeepingReactorCpu(final CpuTopology topology, final int[] reactorCpus)
+    {
+        int best = -1;
+        for (final int cpu : reactorCpus)
+        {
+            if (!topology.isolated().contains(cpu) && (best < 0 || cpu < best))
+            {
+                best = cpu;
+            }
+        }
+        return best >= 0 ? best : reactorCpus[0];
     }
 
     private static CpuSet reserve(final PinningPlan plan, final CpuTopology topology, final CpuSet allowed)
@@ -190,32 +210,71 @@ final class PlanResolver
                 {
                     housekeeping = allowed;
                 }
+                if (topology.hybrid())
+                {
+                    // The OS and the acceptor are well served by an efficiency core; keep performance cores for reactors.
+                    final BitSet efficiency = new BitSet();
+                    for (int cpu = housekeeping.first(); cpu >= 0; cpu = housekeeping.next(cpu))
+                    {
+                        final LogicalCpu logical = topology.cpu(cpu);
+                        if (logical != null && logical.coreType() == CoreType.EFFICIENCY)
+                        {
+                            efficiency.set(cpu);
+                        }
+                    }
+                    if (!efficiency.isEmpty())
+                    {
+                        housekeeping = CpuSet.of(efficiency);
+                    }
+                }
                 final LogicalCpu lowest = topology.cpu(housekeeping.first());
                 return lowest == null ? CpuSet.of(housekeeping.first()) : lowest.threadSiblings().intersect(allowed);
             }
         }
     }
 
-    private static int autoCount(final PinningPlan plan, final CpuTopology topology, final CpuSet candidates)
+    /** @return the CPUs auto placement may use: on a hybrid processor only performance cores, if there are any. */
+    private static CpuSet autoCandidates(final CpuTopology topology, final CpuSet candidates)
     {
-        CpuSet usable = candidates;
-        if (topology.hybrid())
+        if (!topology.hybrid())
         {
-            final BitSet performance = new BitSet();
-            for (int cpu = candidates.first(); cpu >= 0; cpu = candidates.next(cpu))
+            return candidates;
+        }
+        final BitSet performance = new BitSet();
+        for (int cpu = candidates.first(); cpu >= 0; cpu = candidates.next(cpu))
+        {
+            final LogicalCpu logical = topology.cpu(cpu);
+            if (logical != null && logical.coreType() != CoreType.EFFICIENCY)
             {
-                final LogicalCpu logical = topology.cpu(cpu);
-                if (logical != null && logical.coreType() != CoreType.EFFICIENCY)
-                {
-                    performance.set(cpu);
-                }
-            }
-            if (!performance.isEmpty())
-            {
-                usable = CpuSet.of(performance);
+                performance.set(cpu);
             }
         }
-        return plan.smt() == PinningPlan.SmtPolicy.ALLOW ? usable.size() : topology.physicalCores(usable).size();
+        return performance.isEmpty() ? candidates : CpuSet.of(performance);
+    }
+
+    private static int autoCount(
+        final PinningPlan plan, final CpuTopology topology, final CpuSet usable, final CpuSet occupied)
+    {
+        if (plan.smt() == PinningPlan.SmtPolicy.ALLOW)
+        {
+            return usable.size();
+        }
+        // smt=avoid: a core whose sibling runs the OS or the acceptor is not a free core.
+        int freeCores = 0;
+        for (final CpuSet core : topology.physicalCores(usable).values())
+        {
+            if (occupiedSiblings(topology, core, occupied) == 0)
+            {
+                freeCores++;
+            }
+        }
+        return freeCores > 0 ? freeCores : topology.physicalCores(usable).size();
+    }
+
+    private static int occupiedSiblings(final CpuTopology topology, final CpuSet coreCpus, final CpuSet occupied)
+    {
+        final LogicalCpu first = topology.cpu(coreCpus.first());
+        return first == null ? 0 : first.threadSiblings().minus(coreCpus).intersect(occupied).size();
     }
 
     private static int preferredNode(final CpuTopology topology, final CpuSet acceptorCpu, final CpuSet reserved)
@@ -230,7 +289,8 @@ final class PlanResolver
         final CpuTopology topology,
         final CpuSet candidates,
         final int count,
-        final int preferredNode)
+        final int preferredNode,
+        final CpuSet occupied)
     {
         final List<Core> cores = new ArrayList<>();
         final Map<Integer, Integer> slotsPerNode = new TreeMap<>();
@@ -241,8 +301,10 @@ final class PlanResolver
             final int node = first == null ? 0 : first.nodeId();
             final int typeRank = first != null && first.coreType() == CoreType.EFFICIENCY ? 1 : 0;
             final int isolatedRank = cpus.intersects(topology.isolated()) ? 0 : 1;
-            cores.add(new Core(entry.getKey(), cpus, node, typeRank, isolatedRank));
-            slotsPerNode.merge(node, plan.smt() == PinningPlan.SmtPolicy.ALLOW ? cpus.size() : 1, Integer::sum);
+            final int busy = occupiedSiblings(topology, cpus, occupied);
+            cores.add(new Core(entry.getKey(), cpus, node, typeRank, isolatedRank, busy));
+            slotsPerNode.merge(node, plan.smt() == PinningPlan.SmtPolicy.ALLOW ? cpus.size() : (busy == 0 ? 1 : 0),
+                Integer::sum);
         }
 
         // Keep the reactors on one NUMA node when they fit: the acceptor's node first, else the roomiest.
@@ -274,23 +336,32 @@ final class PlanResolver
         final int[] result = new int[count];
         int placed = 0;
         final int[][] coreCpus = new int[cores.size()][];
+        final int[] firstRound = new int[cores.size()];
         for (int i = 0; i < cores.size(); i++)
         {
             coreCpus[i] = cores.get(i).cpus().toArray();
+            firstRound[i] = cores.get(i).occupied();
         }
-        // Round r takes the r-th CPU of every core, so SMT siblings are used only once every core has a reactor.
+        // Round r takes the r-th thread of every core, so SMT siblings are used only once every core has a reactor;
+        // a core whose first threads run the OS or the acceptor joins in the round of its first free thread.
+        int maxRound = 0;
+        for (int i = 0; i < coreCpus.length; i++)
+        {
+            maxRound = Math.max(maxRound, firstRound[i] + coreCpus[i].length);
+        }
         for (int round = 0; placed < count; round++)
         {
             boolean any = false;
             for (int i = 0; i < coreCpus.length && placed < count; i++)
             {
-                if (round < coreCpus[i].length)
+                final int index = round - firstRound[i];
+                if (index >= 0 && index < coreCpus[i].length)
                 {
-                    result[placed++] = coreCpus[i][round];
+                    result[placed++] = coreCpus[i][index];
                     any = true;
                 }
             }
-            if (!any)
+            if (!any && round >= maxRound)
             {
                 throw new PinningException("reactors=" + plan.reactorsText() + ": " + count + " reactors for " +
                     placed + " candidate CPUs " + candidates);
@@ -304,6 +375,7 @@ final class PlanResolver
         final CpuTopology topology,
         final int[] reactorCpus,
         final CpuSet acceptorCpus,
+        final CpuSet reserved,
         final List<String> warnings)
     {
         if (plan.smt() == PinningPlan.SmtPolicy.AVOID)
@@ -327,6 +399,23 @@ final class PlanResolver
                 if (acceptorCpus.contains(reactorCpus[i]))
                 {
                     warnings.add("acceptor shares CPU " + reactorCpus[i] + " with reactor-" + i);
+                }
+            }
+        }
+        if (plan.smt() == PinningPlan.SmtPolicy.AVOID)
+        {
+            // CPUs running the OS or the acceptor but no reactor (an acceptor on a reactor's CPU is warned above).
+            final CpuSet housekeeping = acceptorCpus == null ? reserved :
+                reserved.union(acceptorCpus).minus(CpuSet.of(reactorCpus));
+            for (int i = 0; i < reactorCpus.length; i++)
+            {
+                final LogicalCpu cpu = topology.cpu(reactorCpus[i]);
+                final CpuSet shared = cpu == null ? CpuSet.empty() :
+                    cpu.threadSiblings().minus(CpuSet.of(reactorCpus[i])).intersect(housekeeping);
+                if (!shared.isEmpty())
+                {
+                    warnings.add("reactor-" + i + " (CPU " + reactorCpus[i] + ") shares a physical core with CPU " +
+                        shared + ", kept for the OS and the acceptor");
                 }
             }
         }
