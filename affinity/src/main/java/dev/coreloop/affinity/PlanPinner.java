@@ -202,7 +202,8 @@ final class PlanPinner implements ThreadPinner
 
     /**
      * Reads the calling thread's current CPU and counts a migration when it differs from the previous sample.
-     * Allocation-free after the role's first call.
+     * The bookkeeping here is allocation-free after the role's first call (the JNA call behind
+     * {@link AffinityBackend#currentCpu()} is not; see {@link ThreadPinner#sampleCpu(String)}).
      */
     @Override
     public void sampleCpu(final String role)

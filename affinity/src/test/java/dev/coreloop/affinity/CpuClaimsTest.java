@@ -77,9 +77,9 @@ class CpuClaimsTest
     @Test
     void shouldReportALiveOwnerAndKeepItsFile() throws IOException
     {
-        try (CpuClaims first = CpuClaims.claim(dir, roles(0, 1));
-            CpuClaims second = CpuClaims.claim(dir, roles(1, 2)))
+        try (CpuClaims first = CpuClaims.claim(dir, roles(0, 1)))
         {
+            final CpuClaims second = CpuClaims.claim(dir, roles(1, 2));
             assertThat(second.claimed()).isEqualTo(CpuSet.of(2));
             assertThat(second.conflicts()).hasSize(1);
             final CpuClaims.Conflict conflict = second.conflicts().get(0);

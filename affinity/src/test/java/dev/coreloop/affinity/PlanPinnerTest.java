@@ -2,6 +2,7 @@ package dev.coreloop.affinity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -147,6 +148,41 @@ class PlanPinnerTest
             assertThat(counters.cpuSamples()).isEqualTo(6);
             assertThat(counters.migrations()).isEqualTo(2);
             assertThat(counters.lastCpu()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldNotAllocateInSamplingBookkeeping()
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no allocation counter on this JVM");
+        final com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)bean;
+        assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled(),
+            "thread allocation counter unsupported");
+        final FakeAffinityBackend backend = new FakeAffinityBackend(CpuSet.parse("0-7"));
+        backend.cpuSequence = new int[] { 1, 3 };
+        try (PlanPinner pinner = new PlanPinner(desktopPlan("reactors=2"), PinMode.BEST_EFFORT, backend, null))
+        {
+            final long threadId = Thread.currentThread().getId();
+            for (int i = 0; i < 100_000; i++)
+            {
+                pinner.sampleCpu("reactor-0");
+            }
+            // JIT transitions (OSR, deoptimisation) can allocate once while the loop warms up; steady state is a
+            // round of 100k samples that allocates nothing, so take the smallest of five rounds.
+            long minBytes = Long.MAX_VALUE;
+            for (int round = 0; round < 5; round++)
+            {
+                final long beforeBytes = mx.getThreadAllocatedBytes(threadId);
+                for (int i = 0; i < 100_000; i++)
+                {
+                    pinner.sampleCpu("reactor-0");
+                }
+                minBytes = Math.min(minBytes, mx.getThreadAllocatedBytes(threadId) - beforeBytes);
+            }
+
+            assertThat(minBytes).isZero();
+            assertThat(pinner.counters().get(1).cpuSamples()).isEqualTo(600_000);
         }
     }
 
