@@ -274,6 +274,24 @@ public final class PinningPlan
             acceptorKind, acceptorCpu, reserveKind, reserve, reserveText, smt, mode);
     }
 
+    /**
+     * The spec the process was started with: the {@value #SPEC_PROP_NAME} system property if set, else the
+     * {@value #SPEC_ENV_NAME} environment variable if set, else {@value #SPEC_DEFAULT}. A launcher with its own flag
+     * or config key passes that value to {@link #parse(String)} instead.
+     *
+     * @return the spec text.
+     */
+    public static String specFromEnvironment()
+    {
+        final String property = System.getProperty(SPEC_PROP_NAME);
+        if (property != null && !property.isBlank())
+        {
+            return property;
+        }
+        final String env = System.getenv(SPEC_ENV_NAME);
+        return env != null && !env.isBlank() ? env : SPEC_DEFAULT;
+    }
+
     private static void checkOnce(final String text, final Set<String> seen, final String key)
     {
         if (!seen.add(key))

@@ -78,15 +78,19 @@ final class PlanPinner implements ThreadPinner
         this.mode = mode;
         this.backend = backend;
         final List<String> allWarnings = new ArrayList<>(plan.warnings());
-        boolean canPin = plan.pinned() && mode != PinMode.OFF;
-        if (canPin && !backend.supported())
+        // The mode given here wins over the spec's own mode= (the launcher may override it).
+        boolean canPin = mode != PinMode.OFF;
+        if (canPin && (!plan.placed() || !plan.topology().pinningSupported() || !backend.supported()))
         {
             if (mode == PinMode.STRICT)
             {
-                throw new PinningException("mode=strict: this OS or JVM cannot pin threads (" +
-                    System.getProperty("os.name") + ", OpenHFT affinity without JNA?)");
+                throw new PinningException("mode=strict: this OS or JVM cannot pin threads (os.name=" +
+                    System.getProperty("os.name") + "; OpenHFT affinity needs Linux and JNA)");
             }
-            allWarnings.add("this OS or JVM cannot pin threads: running unpinned");
+            if (plan.placed())
+            {
+                allWarnings.add("this OS or JVM cannot pin threads: running unpinned");
+            }
             canPin = false;
         }
         this.active = canPin;

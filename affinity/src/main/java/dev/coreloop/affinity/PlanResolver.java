@@ -38,7 +38,7 @@ final class PlanResolver
                 case CPUS -> plan.reactorCpus().length;
                 default -> topology.cpuCount();
             };
-            return new ResolvedPlan(plan, topology, false, count, new int[0], null, CpuSet.empty(), List.of());
+            return new ResolvedPlan(plan, topology, false, false, count, new int[0], null, CpuSet.empty(), List.of());
         }
 
         final CpuSet allowed = topology.allowed();
@@ -157,7 +157,7 @@ final class PlanResolver
         addWarnings(plan, topology, reactorCpus, acceptorCpus, reserved, warnings);
         final boolean pinned = topology.pinningSupported() && plan.mode() != PinMode.OFF;
         return new ResolvedPlan(
-            plan, topology, pinned, reactorCpus.length, reactorCpus, acceptorCpus, reserved, warnings);
+            plan, topology, true, pinned, reactorCpus.length, reactorCpus, acceptorCpus, reserved, warnings);
     }
 
     private static int housekeepingReactorCpu(final CpuTopology topology, final int[] reactorCpus)

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A pinning plan placed on a machine: role ({@code acceptor}, {@code reactor-0} …) to CPU set, the reserved CPUs
- * and the warnings about poor placements. A plan with {@link #pinned()} false places nothing (pinning is off or
+ * and the warnings about poor placements. A plan with {@link #placed()} false places nothing (the topology is
  * unsupported) but still says how many reactors to run.
  *
  * <p><b>Threading:</b> immutable; any thread.
@@ -23,6 +23,7 @@ public final class ResolvedPlan
 
     private final PinningPlan plan;
     private final CpuTopology topology;
+    private final boolean placed;
     private final boolean pinned;
     private final int reactorCount;
     private final int[] reactorCpus;
@@ -34,6 +35,7 @@ public final class ResolvedPlan
     ResolvedPlan(
         final PinningPlan plan,
         final CpuTopology topology,
+        final boolean placed,
         final boolean pinned,
         final int reactorCount,
         final int[] reactorCpus,
@@ -43,13 +45,14 @@ public final class ResolvedPlan
     {
         this.plan = plan;
         this.topology = topology;
+        this.placed = placed;
         this.pinned = pinned;
         this.reactorCount = reactorCount;
         this.reactorCpus = reactorCpus.clone();
         this.acceptorCpus = acceptorCpus;
         this.reserved = reserved;
         final Map<String, CpuSet> map = new LinkedHashMap<>();
-        if (pinned)
+        if (placed)
         {
             if (acceptorCpus != null)
             {
@@ -87,7 +90,13 @@ public final class ResolvedPlan
         return plan.mode();
     }
 
-    /** @return true when roles are placed on CPUs; false when the plan only carries a reactor count. */
+    /** @return true when roles are placed on CPUs; false when the topology is count-only (non-Linux). */
+    public boolean placed()
+    {
+        return placed;
+    }
+
+    /** @return true when the roles are placed, pinning is supported and the spec's mode is not {@code off}. */
     public boolean pinned()
     {
         return pinned;
@@ -98,16 +107,16 @@ public final class ResolvedPlan
         return reactorCount;
     }
 
-    /** @return the CPU of reactor {@code index}, or -1 when the plan is not pinned. */
+    /** @return the CPU of reactor {@code index}, or -1 when the plan is not placed. */
     public int reactorCpu(final int index)
     {
-        return pinned ? reactorCpus[index] : -1;
+        return placed ? reactorCpus[index] : -1;
     }
 
-    /** @return the acceptor's CPUs, or null when it floats (or the plan is not pinned). */
+    /** @return the acceptor's CPUs, or null when it floats (or the plan is not placed). */
     public CpuSet acceptorCpus()
     {
-        return pinned ? acceptorCpus : null;
+        return placed ? acceptorCpus : null;
     }
 
     /** @return the CPUs kept for the OS and the acceptor (possibly empty). */
@@ -122,7 +131,7 @@ public final class ResolvedPlan
         return topology.allowed();
     }
 
-    /** @return role to planned CPUs, acceptor first then reactors in index order; empty when not pinned. */
+    /** @return role to planned CPUs, acceptor first then reactors in index order; empty when not placed. */
     public Map<String, CpuSet> roles()
     {
         return roles;
@@ -179,11 +188,15 @@ public final class ResolvedPlan
     public String toString()
     {
         final StringBuilder sb = new StringBuilder("plan '").append(plan.spec()).append("': ");
-        if (!pinned)
+        if (!placed)
         {
-            return sb.append(reactorCount).append(" reactors, unpinned").toString();
+            return sb.append(reactorCount).append(" reactors, not placed").toString();
         }
         boolean first = true;
+        if (!pinned)
+        {
+            sb.append("(not pinned) ");
+        }
         for (final Map.Entry<String, CpuSet> role : roles.entrySet())
         {
             sb.append(first ? "" : ", ").append(role.getKey()).append("->").append(role.getValue());

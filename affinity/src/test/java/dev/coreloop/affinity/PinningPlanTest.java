@@ -142,6 +142,32 @@ class PinningPlanTest
         assertThat(PinningPlan.parse("mode=BEST_EFFORT").mode()).isEqualTo(PinMode.BEST_EFFORT);
     }
 
+    @Test
+    void shouldPreferTheSystemPropertyForTheSpec()
+    {
+        final String previous = System.getProperty(PinningPlan.SPEC_PROP_NAME);
+        try
+        {
+            System.setProperty(PinningPlan.SPEC_PROP_NAME, "reactors=3");
+            assertThat(PinningPlan.specFromEnvironment()).isEqualTo("reactors=3");
+            System.clearProperty(PinningPlan.SPEC_PROP_NAME);
+            final String env = System.getenv(PinningPlan.SPEC_ENV_NAME);
+            assertThat(PinningPlan.specFromEnvironment())
+                .isEqualTo(env == null || env.isBlank() ? PinningPlan.SPEC_DEFAULT : env);
+        }
+        finally
+        {
+            if (previous == null)
+            {
+                System.clearProperty(PinningPlan.SPEC_PROP_NAME);
+            }
+            else
+            {
+                System.setProperty(PinningPlan.SPEC_PROP_NAME, previous);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource(delimiter = '|', value = {
         "desktop-smt      | reactors=4              | reactor-0 (CPU 1) and reactor-3 (CPU 5) share a physical core (SMT siblings)",
@@ -202,13 +228,31 @@ class PinningPlanTest
     {
         final ResolvedPlan off = PinningPlan.parse("reactors=3 mode=off").resolve(Fixtures.topology(Fixtures.SERVER));
         assertThat(off.pinned()).isFalse();
+        assertThat(off.placed()).isTrue();
         assertThat(off.reactorCount()).isEqualTo(3);
-        assertThat(off.roles()).isEmpty();
+        final FakeAffinityBackend backend = new FakeAffinityBackend(CpuSet.parse("0-15"));
+        try (PlanPinner pinner = new PlanPinner(off, off.mode(), backend, null))
+        {
+            assertThat(pinner.pinCurrentThread("reactor-0").status()).isEqualTo(PinResult.Status.UNPINNED);
+            assertThat(backend.setCalls).isZero();
+        }
 
         final CpuTopology mac = CpuTopology.countOnly(6, "Mac OS X");
         assertThat(PinningPlan.parse("reactors=auto").resolve(mac).reactorCount()).isEqualTo(6);
         assertThat(PinningPlan.parse("reactors=2").resolve(mac).reactorCount()).isEqualTo(2);
-        assertThat(PinningPlan.parse("reactors=1-3").resolve(mac).pinned()).isFalse();
-        assertThat(PinningPlan.parse("reactors=1-3").resolve(mac).cpusFor("reactor-0")).isNull();
+        final ResolvedPlan macPlan = PinningPlan.parse("reactors=1-3").resolve(mac);
+        assertThat(macPlan.pinned()).isFalse();
+        assertThat(macPlan.placed()).isFalse();
+        assertThat(macPlan.cpusFor("reactor-0")).isNull();
+        final FakeAffinityBackend macBackend = new FakeAffinityBackend(CpuSet.parse("0-5"));
+        try (PlanPinner pinner = new PlanPinner(macPlan, PinMode.BEST_EFFORT, macBackend, null))
+        {
+            assertThat(pinner.pinCurrentThread("reactor-0").status()).isEqualTo(PinResult.Status.UNPINNED);
+            assertThat(pinner.warnings()).isEmpty();
+            assertThat(pinner.plannedReactorCount()).isEqualTo(3);
+        }
+        assertThatThrownBy(() -> new PlanPinner(macPlan, PinMode.STRICT, macBackend, null))
+            .isInstanceOf(PinningException.class)
+            .hasMessageStartingWith("mode=strict: this OS or JVM cannot pin threads");
     }
 }
