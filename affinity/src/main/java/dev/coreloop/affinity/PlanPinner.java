@@ -237,7 +237,12 @@ final class PlanPinner implements ThreadPinner
         {
             for (final String role : roleOrder)
             {
-                result.add(roles.get(role).snapshot());
+                // A role is listed just before computeIfAbsent publishes its state; skip it until then.
+                final RoleState state = roles.get(role);
+                if (state != null)
+                {
+                    result.add(state.snapshot());
+                }
             }
         }
         return result;
