@@ -3,8 +3,6 @@ package dev.coreloop.affinity.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -18,15 +16,13 @@ class SysfsCpuReaderTest
     @TempDir
     Path root;
 
-    private void write(final String relative, final String content) throws IOException
+    private void write(final String relative, final String content)
     {
-        final Path file = root.resolve(relative);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content + "\n");
+        TreeWriter.write(root, relative, content);
     }
 
     @Test
-    void shouldTellBigFromLittleCoresByCapacity() throws IOException
+    void shouldTellBigFromLittleCoresByCapacity()
     {
         write("sys/devices/system/cpu/online", "0-3");
         final int[] capacities = { 446, 446, 1024, 1024 };
@@ -46,7 +42,7 @@ class SysfsCpuReaderTest
     }
 
     @Test
-    void shouldWarnAndGuessWhenFilesAreMissing() throws IOException
+    void shouldWarnAndGuessWhenFilesAreMissing()
     {
         write("sys/devices/system/cpu/cpu0/uevent", "");
         write("sys/devices/system/cpu/cpu1/uevent", "");
@@ -65,7 +61,7 @@ class SysfsCpuReaderTest
     }
 
     @Test
-    void shouldNameTheFileWithAMalformedList() throws IOException
+    void shouldNameTheFileWithAMalformedList()
     {
         write("sys/devices/system/cpu/online", "0-3");
         write("sys/devices/system/cpu/cpu0/topology/thread_siblings_list", "0,q");
