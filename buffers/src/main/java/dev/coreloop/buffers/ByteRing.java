@@ -48,6 +48,7 @@ public final class ByteRing implements AutoCloseable
     private final int chunkSizeBytes;
     private final int maxCapacityBytes;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer sourceView = new UnsafeBuffer(0, 0);
     private final ByteBuffer first;
     private final ByteBuffer second;
     private final ByteBuffer[] segments;
@@ -128,45 +129,27 @@ public final class ByteRing implements AutoCloseable
     /** As {@link #append(DirectBuffer, int, int)}, from a byte array. */
     public int append(final byte[] src, final int offset, final int length)
     {
-        final int result = reserve(length);
-        if (result < 0)
-        {
-            return result;
-        }
-        final int tail = tail();
-        final int firstPart = Math.min(length, capacity - tail);
-        view.putBytes(tail, src, offset, firstPart);
-        if (firstPart < length)
-        {
-            view.putBytes(0, src, offset + firstPart, length - firstPart);
-        }
-        size += length;
-        return length;
+        sourceView.wrap(src);
+        final int result = append(sourceView, offset, length);
+        sourceView.wrap(0, 0);
+        return result;
     }
 
     /**
-     * As {@link #append(DirectBuffer, int, int)}, from the remaining bytes of {@code src}; its position advances
-     * only on success.
+     * As {@link #append(DirectBuffer, int, int)}, from the remaining bytes of {@code src} (heap or direct); its
+     * position advances only on success.
      */
     public int append(final ByteBuffer src)
     {
-        final int length = src.remaining();
-        final int result = reserve(length);
-        if (result < 0)
-        {
-            return result;
-        }
-        final int tail = tail();
-        final int firstPart = Math.min(length, capacity - tail);
         final int position = src.position();
-        view.putBytes(tail, src, position, firstPart);
-        if (firstPart < length)
+        sourceView.wrap(src);
+        final int result = append(sourceView, position, src.remaining());
+        sourceView.wrap(0, 0);
+        if (result >= 0)
         {
-            view.putBytes(0, src, position + firstPart, length - firstPart);
+            src.position(position + result);
         }
-        src.position(position + length);
-        size += length;
-        return length;
+        return result;
     }
 
     /**
