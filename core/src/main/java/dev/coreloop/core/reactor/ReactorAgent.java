@@ -136,6 +136,8 @@ public final class ReactorAgent implements Agent, ReactorContext
     private final CountDownLatch startedLatch = new CountDownLatch(1);
     private final CountDownLatch drainedLatch = new CountDownLatch(1);
     private volatile Throwable startFailure;
+    /** Set (volatile) once the reactor has closed: producers then get false instead of a task that never runs. */
+    private volatile boolean closed;
     private volatile PinResult pinResult;
 
     // Reactor-thread state.
@@ -340,6 +342,7 @@ public final class ReactorAgent implements Agent, ReactorContext
         {
             pool.close();
         }
+        closed = true;
         drainedLatch.countDown();
     }
 
@@ -961,7 +964,7 @@ public final class ReactorAgent implements Agent, ReactorContext
     @AnyThread
     private boolean offerTask(final Runnable task)
     {
-        if (drained || !tasks.offer(task)) // release: pairs with the acquire in tasks.poll (runTasks)
+        if (closed || !tasks.offer(task)) // release: pairs with the acquire in tasks.poll (runTasks)
         {
             counters[ReactorCounter.TASK_QUEUE_REJECTIONS.id()].increment();
             return false;
@@ -1007,7 +1010,7 @@ public final class ReactorAgent implements Agent, ReactorContext
         final int offset,
         final int length)
     {
-        final int claimIndex = messages.tryClaim(msgTypeId, length + MESSAGE_HEADER_LENGTH);
+        final int claimIndex = closed ? -1 : messages.tryClaim(msgTypeId, length + MESSAGE_HEADER_LENGTH);
         if (claimIndex < 0)
         {
             counters[ReactorCounter.MESSAGE_RING_REJECTIONS.id()].increment();
