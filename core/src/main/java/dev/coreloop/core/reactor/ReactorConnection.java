@@ -144,37 +144,29 @@ final class ReactorConnection implements Connection
     @Override
     public boolean write(final DirectBuffer src, final int offset, final int length)
     {
-        assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src, offset, length), before);
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
     }
 
     @Override
     public boolean write(final byte[] src, final int offset, final int length)
     {
-        assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src, offset, length), before);
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
     }
 
     @Override
     public boolean write(final ByteBuffer src)
     {
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src), backlogBeforeBytes);
+    }
+
+    /** @return the backlog before a write, or -1 if this state refuses writes. */
+    private int backlogBeforeWrite()
+    {
         assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src), before);
+        return acceptsWrites() ? outbound.readableBytes() : -1;
     }
 
     private boolean afterAppend(final int result, final int backlogBeforeBytes)
