@@ -544,6 +544,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onSelectedKey(final SelectionKey key)
     {
+        assert isOwnerThread();
         if (!key.isValid())
         {
             return;
@@ -573,6 +574,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onHandOff(final HandOff handOff)
     {
+        assert isOwnerThread();
         register(newHandedOff(handOff));
     }
 
@@ -648,6 +650,7 @@ public final class ReactorAgent implements Agent, ReactorContext
     @ReactorThread
     void onConnectionClosed(final ReactorConnection conn)
     {
+        assert isOwnerThread();
         final int slot = conn.slot;
         if (slot >= 0)
         {
@@ -804,6 +807,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onTimerExpiry(final Object owner, final long timerId, final long nowNs)
     {
+        assert isOwnerThread();
         if (owner instanceof ReactorConnection)
         {
             final ReactorConnection conn = (ReactorConnection)owner;
@@ -920,6 +924,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
     {
+        assert isOwnerThread();
         final int serviceIndex = buffer.getInt(offset);
         final int sourceReactor = buffer.getInt(offset + 4);
         messageView.wrap(buffer, offset + ReactorProxy.MESSAGE_HEADER_LENGTH, length - ReactorProxy.MESSAGE_HEADER_LENGTH);

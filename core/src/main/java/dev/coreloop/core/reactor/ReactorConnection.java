@@ -348,6 +348,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onEnter(final ConnState from, final CloseReason reason, final long nowNs)
     {
+        assert reactor.isOwnerThread();
         switch (state)
         {
             case ACTIVE:
@@ -521,6 +522,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onGuardTimer(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         guardTimerId = ReactorTimers.NULL_TIMER;
         guardDeadlineNs = Long.MAX_VALUE;
         final boolean idleExpired = nowNs - lastActivityNs >= reactor.idleTimeoutNs;
@@ -575,6 +577,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onReady(final int readyOps, final long nowNs)
     {
+        assert reactor.isOwnerThread();
         if ((readyOps & SelectionKey.OP_CONNECT) != 0 && state == ConnState.CONNECTING)
         {
             finishConnect(nowNs);
@@ -626,6 +629,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onReadable(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         if (state == ConnState.DRAINING)
         {
             lingerRead(nowNs);
@@ -792,6 +796,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     int onFlushPhase(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         int work = 0;
         if (connectFailPending)
         {
