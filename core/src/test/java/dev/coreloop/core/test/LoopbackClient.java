@@ -15,13 +15,14 @@ import java.util.concurrent.TimeUnit;
  * A small blocking-style TCP client for integration tests: connects to {@code 127.0.0.1}, writes and reads
  * exact byte counts, half-closes, resets, and reads until EOF, every operation bounded by a deadline.
  *
- * <p>The channel is non-blocking underneath, driven by a private {@link Selector}, so that every read and
- * write honours a timeout (a plain blocking {@link SocketChannel} ignores {@code SO_TIMEOUT}). Waiting goes
+ * <p>The channel is non-blocking underneath, driven by two private {@link Selector}s (one for reads, one
+ * for writes and the connect), so that every read and write honours a timeout (a plain blocking {@link SocketChannel} ignores {@code SO_TIMEOUT}). Waiting goes
  * through the selector, which allocates: this client is for correctness tests, not for allocation-free
  * benchmark loops.
  *
- * <p><b>Threading:</b> not thread-safe; one thread drives a client at a time. {@link #close()} and
- * {@link #reset()} may be called from another thread only after the driving thread has stopped using it.
+ * <p><b>Threading:</b> at most one thread reads and at most one thread writes at a time (so a test may
+ * write a large payload on one thread while it reads the echo on another). {@link #close()} and
+ * {@link #reset()} must not race with a read or a write.
  */
 public final class LoopbackClient implements AutoCloseable
 {
@@ -29,18 +30,22 @@ public final class LoopbackClient implements AutoCloseable
     public static final long DEFAULT_TIMEOUT_MS = 10_000;
 
     private final SocketChannel channel;
-    private final Selector selector;
-    private final SelectionKey key;
+    private final Selector readSelector;
+    private final Selector writeSelector;
+    private final SelectionKey readKey;
+    private final SelectionKey writeKey;
     private final long timeoutMs;
     private boolean closed;
 
-    private LoopbackClient(final SocketChannel channel, final Selector selector, final long timeoutMs)
-        throws IOException
+    private LoopbackClient(final SocketChannel channel, final Selector readSelector, final Selector writeSelector,
+        final long timeoutMs) throws IOException
     {
         this.channel = channel;
-        this.selector = selector;
+        this.readSelector = readSelector;
+        this.writeSelector = writeSelector;
         this.timeoutMs = timeoutMs;
-        this.key = channel.register(selector, 0);
+        this.readKey = channel.register(readSelector, 0);
+        this.writeKey = channel.register(writeSelector, 0);
     }
 
     /** Connects to {@code 127.0.0.1:port} with {@link #DEFAULT_TIMEOUT_MS}. */
@@ -57,18 +62,36 @@ public final class LoopbackClient implements AutoCloseable
      */
     public static LoopbackClient connect(final InetSocketAddress address, final long timeoutMs) throws IOException
     {
+        return connect(address, timeoutMs, 0);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, long)}, with {@code SO_RCVBUF} set before connecting (so the TCP
+     * window is small from the start), for tests that need the server to meet a slow or stopped reader soon.
+     *
+     * @param receiveBufferBytes the receive buffer size, or 0 for the OS default.
+     */
+    public static LoopbackClient connect(final InetSocketAddress address, final long timeoutMs,
+        final int receiveBufferBytes) throws IOException
+    {
         if (timeoutMs <= 0)
         {
             throw new IllegalArgumentException("timeoutMs must be > 0: " + timeoutMs);
         }
         final SocketChannel channel = SocketChannel.open();
-        Selector selector = null;
+        Selector readSelector = null;
+        Selector writeSelector = null;
         try
         {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            selector = Selector.open();
-            final LoopbackClient client = new LoopbackClient(channel, selector, timeoutMs);
+            if (receiveBufferBytes > 0)
+            {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
+            }
+            readSelector = Selector.open();
+            writeSelector = Selector.open();
+            final LoopbackClient client = new LoopbackClient(channel, readSelector, writeSelector, timeoutMs);
             if (!channel.connect(address))
             {
                 client.awaitOp(SelectionKey.OP_CONNECT, deadlineNs(timeoutMs), "connect to " + address);
@@ -82,10 +105,8 @@ public final class LoopbackClient implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             channel.close();
-            if (selector != null)
-            {
-                selector.close();
-            }
+            closeQuietly(readSelector);
+            closeQuietly(writeSelector);
             throw ex;
         }
     }
@@ -100,13 +121,6 @@ public final class LoopbackClient implements AutoCloseable
     public int localPort() throws IOException
     {
         return ((InetSocketAddress)channel.getLocalAddress()).getPort();
-    }
-
-    /** Sets {@code SO_RCVBUF} (before reading much; the kernel may round it). */
-    public LoopbackClient receiveBufferBytes(final int bytes) throws IOException
-    {
-        channel.setOption(StandardSocketOptions.SO_RCVBUF, bytes);
-        return this;
     }
 
     /** Writes all of {@code bytes}, waiting for socket space as needed, within the client's timeout. */
@@ -126,6 +140,17 @@ public final class LoopbackClient implements AutoCloseable
                 awaitOp(SelectionKey.OP_WRITE, deadlineNs, "write");
             }
         }
+    }
+
+    /**
+     * Writes {@code message} and reads as many bytes back (one echo round trip) within the client's timeout.
+     *
+     * @return the bytes read.
+     */
+    public byte[] roundTrip(final byte[] message) throws IOException
+    {
+        writeFully(message);
+        return readExactly(message.length);
     }
 
     /**
@@ -287,14 +312,9 @@ public final class LoopbackClient implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            try
-            {
-                selector.close();
-            }
-            finally
-            {
-                channel.close();
-            }
+            closeQuietly(readSelector);
+            closeQuietly(writeSelector);
+            channel.close();
         }
     }
 
@@ -313,10 +333,28 @@ public final class LoopbackClient implements AutoCloseable
         {
             throw new SocketTimeoutException(what + ": deadline passed");
         }
+        final boolean read = op == SelectionKey.OP_READ;
+        final SelectionKey key = read ? readKey : writeKey;
+        final Selector selector = read ? readSelector : writeSelector;
         key.interestOps(op);
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNs)));
         selector.selectedKeys().clear();
         key.interestOps(0);
+    }
+
+    private static void closeQuietly(final Selector selector)
+    {
+        if (selector != null)
+        {
+            try
+            {
+                selector.close();
+            }
+            catch (final IOException ignore)
+            {
+                // closing a selector of a test client: nothing to recover
+            }
+        }
     }
 
     private static long deadlineNs(final long timeoutMs)
