@@ -48,7 +48,7 @@ class EmfileIT
             "prlimit (util-linux) is needed to lower the child's open-files limit");
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process child = new ProcessBuilder("prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT, java,
-            "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-ea",
+            "-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-ea",
             "-cp", System.getProperty("java.class.path"), EmfileServerMain.class.getName())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();

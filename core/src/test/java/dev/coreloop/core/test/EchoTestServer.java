@@ -9,7 +9,8 @@ import dev.coreloop.core.ServerContext;
 
 /**
  * A real coreloop server on {@code 127.0.0.1} and an ephemeral port, serving {@link RecordingEchoHandler},
- * for integration tests. The test adjusts the context (reactor count, limits, timeouts) before start.
+ * for integration tests. The test adjusts the context (reactor count, limits, timeouts) before start; the
+ * buffer pool is {@link #POOL_BYTES_PER_REACTOR} per reactor unless the test says otherwise.
  *
  * <p><b>Threading:</b> start, shut down and close from one thread at a time; {@link #events()} is readable from any thread.
  */
@@ -18,14 +19,19 @@ public final class EchoTestServer implements AutoCloseable
     /** Graceful shutdown deadline used by {@link #close()}. */
     public static final long CLOSE_DEADLINE_MS = 2_000;
 
+    /** Off-heap buffer pool per reactor: smaller than the default so several servers fit a test JVM. */
+    public static final long POOL_BYTES_PER_REACTOR = 16L << 20;
+
     private final Server server;
     private final ServerEvents events;
+    private final RecordingTransitionSink transitions;
     private boolean closed;
 
-    private EchoTestServer(final Server server, final ServerEvents events)
+    private EchoTestServer(final Server server, final ServerEvents events, final RecordingTransitionSink transitions)
     {
         this.server = server;
         this.events = events;
+        this.transitions = transitions;
     }
 
     /**
@@ -40,10 +46,13 @@ public final class EchoTestServer implements AutoCloseable
     {
         final ServerEvents events = new ServerEvents();
         final RecordingEchoHandler handler = new RecordingEchoHandler(events, holdOnInputClosed);
+        final RecordingTransitionSink transitions = new RecordingTransitionSink();
         final ServerContext ctx = new ServerContext()
             .reactorCount(reactors)
+            .bufferPoolBytesPerReactor(POOL_BYTES_PER_REACTOR)
+            .transitionSink(transitions)
             .listen(new InetSocketAddress("127.0.0.1", 0), handler.factory());
-        return new EchoTestServer(Server.start(config.apply(ctx)), events);
+        return new EchoTestServer(Server.start(config.apply(ctx)), events, transitions);
     }
 
     /** Starts a server with {@code reactors} reactors and default settings. */
@@ -62,6 +71,18 @@ public final class EchoTestServer implements AutoCloseable
     public ServerEvents events()
     {
         return events;
+    }
+
+    /** @return the last connection transitions. */
+    public RecordingTransitionSink transitions()
+    {
+        return transitions;
+    }
+
+    /** @return what to print when a test fails: handler events and the tail of the transition log. */
+    public String diagnostics()
+    {
+        return "events: " + events.summary() + System.lineSeparator() + transitions.dump(200);
     }
 
     /** @return the bound address. */
