@@ -5,13 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.FileDescriptors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -20,24 +17,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Ten thousand connect/close cycles leave no file descriptor behind (server and client run in this JVM, so
  * {@code /proc/self/fd} sees both sides).
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class ConnectCloseCycleIT
+class ConnectCloseCycleIT extends EchoServerTestBase
 {
     private static final int WARM_UP_CYCLES = 200;
     private static final int CYCLES = 10_000;
     /** Descriptors the JVM may open lazily meanwhile (a jar, a class-data file); a leak of 0.2% of cycles is more. */
     private static final int FD_SLACK = 20;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(90)

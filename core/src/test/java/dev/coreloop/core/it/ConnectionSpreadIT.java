@@ -9,34 +9,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.PlacementPolicy;
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Many connections land on every reactor as the placement policy says, and each echoes its own bytes.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class ConnectionSpreadIT
+class ConnectionSpreadIT extends EchoServerTestBase
 {
     private static final int REACTORS = 4;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(30)

@@ -4,13 +4,10 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.ServerThreads;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,24 +16,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The echo path allocates nothing in steady state: after a warm-up, the reactor thread's allocated-bytes
  * counter does not move across thousands of echo round trips on several connections.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class EchoAllocationIT
+class EchoAllocationIT extends EchoServerTestBase
 {
     private static final int CONNECTIONS = 4;
     private static final int WARM_UP_ROUND_TRIPS = 20_000;
     private static final int MEASURED_ROUND_TRIPS = 20_000;
     private static final int MESSAGE_BYTES = 100;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(60)

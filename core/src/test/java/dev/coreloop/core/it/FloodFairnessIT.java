@@ -7,13 +7,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,21 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * client on the same reactor keeps getting its round trips. Only a generous bound is asserted (no round trip
  * above one second), never a latency target.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class FloodFairnessIT
+class FloodFairnessIT extends EchoServerTestBase
 {
     private static final long MAX_ROUND_TRIP_MS = 1_000;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(30)

@@ -7,14 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import dev.coreloop.core.test.ServerThreads;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,21 +20,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Graceful shutdown with open connections: clients receive the replies already owed to them and then EOF;
  * the listener stops accepting; what cannot finish is aborted at the deadline and shutdown returns.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class GracefulShutdownIT
+class GracefulShutdownIT extends EchoServerTestBase
 {
     private static final int BACKLOG_BYTES = 512 * 1024;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(30)

@@ -6,13 +6,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,20 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Large echoes survive the client's half-close, and a reader that takes one byte at a time gets every byte
  * while the server goes into backpressure and out again.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class HalfCloseEchoIT
+class HalfCloseEchoIT extends EchoServerTestBase
 {
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
-
     @Test
     @Timeout(30)
     void oneMebibyteEchoIsFullyDeliveredAfterClientShutdownOutputThenClosed() throws Exception

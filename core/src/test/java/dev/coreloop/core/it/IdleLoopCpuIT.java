@@ -3,14 +3,11 @@ package dev.coreloop.core.it;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import dev.coreloop.core.test.ServerThreads;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -19,23 +16,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * An idle reactor burns (almost) no CPU, including when it holds a half-closed connection: a socket whose
  * peer sent FIN stays "readable" forever, so a loop that kept read interest on it would spin.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class IdleLoopCpuIT
+class IdleLoopCpuIT extends EchoServerTestBase
 {
     private static final long IDLE_WINDOW_MS = 1_000;
     /** A spinning loop burns the whole window; an idle one a few milliseconds. Generous for a busy machine. */
     private static final long MAX_IDLE_CPU_MS = 150;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(20)

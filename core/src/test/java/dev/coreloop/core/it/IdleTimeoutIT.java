@@ -4,34 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A silent connection is closed after the idle timeout; a connection that keeps talking is not.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class IdleTimeoutIT
+class IdleTimeoutIT extends EchoServerTestBase
 {
     private static final long IDLE_TIMEOUT_MS = 300;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(20)

@@ -5,14 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import dev.coreloop.core.test.ServerThreads;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,20 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A client reset (SO_LINGER 0) is recorded as {@link CloseReason#PEER_RESET}, whether the connection was
  * quiet or had a backlog, and the reactor carries on serving.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class PeerResetIT
+class PeerResetIT extends EchoServerTestBase
 {
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
-
     @Test
     @Timeout(20)
     void resetOfAQuietConnectionIsRecordedAndTheReactorStaysHealthy() throws Exception

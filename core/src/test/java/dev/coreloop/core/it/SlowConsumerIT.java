@@ -5,13 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,22 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A client that sends and never reads: the server's backlog for it stays under the per-connection cap, the
  * connection ends after the write-stall timeout, and another client on the same reactor is served throughout.
  */
-@ExtendWith(DumpServerThreadsOnFailure.class)
-class SlowConsumerIT
+class SlowConsumerIT extends EchoServerTestBase
 {
     private static final int OUTBOUND_CAP_BYTES = 256 * 1024;
     private static final long WRITE_STALL_TIMEOUT_MS = 600;
-
-    private EchoTestServer server;
-
-    @AfterEach
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
-    }
 
     @Test
     @Timeout(30)

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 /**
  * JUnit extension for integration tests: when a test method fails (an assertion, an exception or a
  * {@code @Timeout}), prints to stderr the stacks of the live reactor and acceptor threads and, for every
- * {@link EchoTestServer} field of the test instance, its diagnostics (handler events and the tail of the
+ * {@link EchoTestServer} field of the test instance (its own or inherited), its diagnostics (handler events and the tail of the
  * transition log), before {@code @AfterEach} shuts the server down. The failure is rethrown unchanged.
  *
  * <p><b>Threading:</b> stateless; JUnit calls it on the test thread.
@@ -25,16 +25,19 @@ public final class DumpServerThreadsOnFailure implements TestExecutionExceptionH
         final Object test = context.getTestInstance().orElse(null);
         if (test != null)
         {
-            for (final Field field : test.getClass().getDeclaredFields())
+            for (Class<?> type = test.getClass(); type != Object.class; type = type.getSuperclass())
             {
-                if (field.getType() == EchoTestServer.class)
+                for (final Field field : type.getDeclaredFields())
                 {
-                    field.setAccessible(true);
-                    final EchoTestServer server = (EchoTestServer)field.get(test);
-                    if (server != null)
+                    if (field.getType() == EchoTestServer.class)
                     {
-                        sb.append("=== ").append(field.getName()).append(": ").append(server.diagnostics())
-                            .append(System.lineSeparator());
+                        field.setAccessible(true);
+                        final EchoTestServer server = (EchoTestServer)field.get(test);
+                        if (server != null)
+                        {
+                            sb.append("=== ").append(field.getName()).append(": ").append(server.diagnostics())
+                                .append(System.lineSeparator());
+                        }
                     }
                 }
             }
