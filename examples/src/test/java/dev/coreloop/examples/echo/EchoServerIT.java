@@ -84,10 +84,9 @@ class EchoServerIT
                     throw new IllegalStateException(ex);
                 }
             });
-            // Read nothing for a while: the server's backlog for us hits the high watermark, it stops reading,
-            // and the writer blocks in TCP flow control.
+            // Read nothing for a while: the server's backlog for us passes the high watermark, so it stops
+            // reading (and may refuse writes at the cap); the handler must lose nothing on the way.
             Thread.sleep(300);
-            assertThat(writer.isDone()).as("8 MiB cannot all be buffered while nobody reads").isFalse();
 
             final byte[] echoed = client.readUntilEof(20_000);
             writer.get(5, TimeUnit.SECONDS);
