@@ -46,8 +46,8 @@ import org.openjdk.jmh.runner.IterationType;
  * JVM with {@code taskset} would let the two threads share a CPU). Change them with
  * {@code -jvmArgsAppend "-Dbench.clientCpu=2 -Dbench.serverCpu=3"}; -1 leaves both threads unpinned.
  * The pinning result is printed at the end of each trial; numbers from a run where it does not say PINNED
- * for both roles are unpinned numbers. JMH's own threads and the JIT and GC threads are not pinned; on a quiet machine, also
- * keep other work off those two CPUs.
+ * for both roles are unpinned numbers. JMH's own threads and the JIT and GC threads are not pinned; on a quiet machine,
+ * also keep other work off those two CPUs.
  *
  * <p>What it reports:
  * <ul>

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.FileDescriptors;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,9 @@ class ConnectCloseCycleIT extends EchoServerTestBase
             "every connection opened and closed on the server");
         final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
         final int fdsAfter = FileDescriptors.count();
+        assertThat(server.total(ReactorCounter.ACCEPTED)).isEqualTo(total);
+        assertThat(server.total(ReactorCounter.CLOSED)).isEqualTo(total);
+        assertThat(server.total(ReactorCounter.STATE_ACTIVE)).as("connections still ACTIVE").isZero();
 
         System.out.printf("%d connect/close cycles in %d ms; fds before %d, after %d%n", CYCLES, tookMs, fdsBefore,
             fdsAfter);

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.PlacementPolicy;
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,8 @@ class ConnectionSpreadIT extends EchoServerTestBase
             for (int r = 0; r < REACTORS; r++)
             {
                 assertThat(server.events().openedOn(r)).as("connections on reactor %d", r).isEqualTo(total / REACTORS);
+                assertThat(server.server().counter(r, ReactorCounter.ACCEPTED)).as("ACCEPTED on reactor %d", r)
+                    .isEqualTo(total / REACTORS);
             }
 
             for (final LoopbackClient client : all)
@@ -71,6 +74,7 @@ class ConnectionSpreadIT extends EchoServerTestBase
                 client.close();
             }
             server.events().awaitClosed(total, 10_000);
+            assertThat(server.total(ReactorCounter.CLOSED)).isEqualTo(total);
         }
         finally
         {

@@ -34,8 +34,8 @@ class EmfileIT
     /** A spinning acceptor burns the whole window; one that sleeps 100 ms between tries, a few ms. */
     private static final long MAX_ACCEPTOR_CPU_MS = 300;
     private static final Pattern READY = Pattern.compile("READY port=(\\d+) fds=(\\d+)");
-    private static final Pattern STAT =
-        Pattern.compile("STAT acceptorCpuNs=(-?\\d+) opened=(\\d+) closed=(\\d+) fds=(-?\\d+)");
+    private static final Pattern STAT = Pattern.compile(
+        "STAT acceptorCpuNs=(-?\\d+) opened=(\\d+) closed=(\\d+) fds=(-?\\d+) emfileBackoffs=(\\d+)");
 
     private volatile String lastStat = "";
     private final StringBuilder childOutput = new StringBuilder();
@@ -83,10 +83,14 @@ class EmfileIT
             final Stat later = parse(lastStat);
             final long acceptorCpuMs = TimeUnit.NANOSECONDS.toMillis(later.acceptorCpuNs - cpuStartNs);
             System.out.printf("EMFILE: child fds at start %d, limit %d, %d connections, accepted %d; " +
-                "acceptor CPU over %d ms at the limit: %d ms%n", childFds, FD_LIMIT, connections, later.opened - 1,
-                CPU_WINDOW_MS, acceptorCpuMs);
+                "acceptor CPU over %d ms at the limit: %d ms, back-offs %d%n", childFds, FD_LIMIT, connections,
+                later.opened - 1, CPU_WINDOW_MS, acceptorCpuMs, later.emfileBackoffs - atLimit.emfileBackoffs);
             assertThat(later.opened).as("still at the limit").isEqualTo(atLimit.opened);
             assertThat(acceptorCpuMs).as("acceptor CPU while out of descriptors").isLessThan(MAX_ACCEPTOR_CPU_MS);
+            assertThat(atLimit.emfileBackoffs).as("EMFILE back-offs counted").isGreaterThanOrEqualTo(1);
+            // One back-off per interval at most: ~CPU_WINDOW_MS / EMFILE_BACKOFF_MS, with slack for the edges.
+            assertThat(later.emfileBackoffs - atLimit.emfileBackoffs).as("back-offs in %d ms", CPU_WINDOW_MS)
+                .isBetween(1L, CPU_WINDOW_MS / EmfileServerMain.EMFILE_BACKOFF_MS + 3);
 
             // Free the descriptors: the child closes what it accepted, then accepts (and closes) the rest.
             for (final SocketChannel channel : flood)
@@ -205,11 +209,12 @@ class EmfileIT
         {
             throw new AssertionError("unexpected child stat line: " + line);
         }
-        return new Stat(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        return new Stat(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+            Long.parseLong(m.group(5)));
     }
 
     /** One parsed stat line of the child. */
-    private record Stat(long acceptorCpuNs, int opened, int closed)
+    private record Stat(long acceptorCpuNs, int opened, int closed, long emfileBackoffs)
     {
     }
 }

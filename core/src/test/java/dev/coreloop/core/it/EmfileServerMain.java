@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.FileDescriptors;
 import dev.coreloop.core.test.LoopbackClient;
@@ -15,8 +16,8 @@ import dev.coreloop.core.test.ServerThreads;
 /**
  * The child process of {@link EmfileIT}: an echo server meant to run under a low open-files limit. It prints
  * {@code READY port=P fds=N} once serving, then every 100 ms
- * {@code STAT acceptorCpuNs=C opened=O closed=X fds=N}; it shuts down and exits when stdin says {@code quit}
- * or closes.
+ * {@code STAT acceptorCpuNs=C opened=O closed=X fds=N emfileBackoffs=B}; it shuts down and exits when stdin says {@code
+ * quit} or closes.
  *
  * <p><b>Threading:</b> the main thread reads stdin; a scheduler thread prints the stats; the server runs its
  * own threads.
@@ -57,7 +58,8 @@ public final class EmfileServerMain
                 fds = -1; // listing /proc/self/fd needs a descriptor too; none may be left
             }
             System.out.println("STAT acceptorCpuNs=" + ServerThreads.cpuTimeNs(acceptor) +
-                " opened=" + server.events().opened() + " closed=" + server.events().closed() + " fds=" + fds);
+                " opened=" + server.events().opened() + " closed=" + server.events().closed() + " fds=" + fds +
+                " emfileBackoffs=" + server.total(ReactorCounter.EMFILE_BACKOFFS));
             System.out.flush();
         }, 0, 100, TimeUnit.MILLISECONDS);
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import dev.coreloop.core.test.ServerThreads;
@@ -58,6 +59,9 @@ class PeerResetIT extends EchoServerTestBase
 
     private void assertHealthy() throws Exception
     {
+        assertThat(server.total(ReactorCounter.CLOSE_PEER_RESET)).isEqualTo(1);
+        assertThat(server.total(ReactorCounter.HANDLER_ERRORS)).isZero();
+        assertThat(server.total(ReactorCounter.ILLEGAL_TRANSITIONS)).isZero();
         assertThat(ServerThreads.reactor(0).isAlive()).isTrue();
         final byte[] again = "still there?".getBytes(StandardCharsets.US_ASCII);
         try (LoopbackClient next = server.connect())

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import org.junit.jupiter.api.Test;
@@ -65,11 +66,15 @@ class SlowConsumerIT extends EchoServerTestBase
                 .isGreaterThanOrEqualTo(1);
             assertThat(server.events().maxOutboundBytes()).as("outbound backlog of the stuck connection")
                 .isLessThanOrEqualTo(OUTBOUND_CAP_BYTES);
+            assertThat(server.total(ReactorCounter.STATE_BACKPRESSURED)).as("connections now BACKPRESSURED")
+                .isEqualTo(1);
 
             // No progress from now on: the write-stall timer ends the connection.
             server.events().awaitClosed(CloseReason.WRITE_STALL_TIMEOUT, 1, 10_000);
             stuck.awaitEnd(5_000); // throws unless EOF or a reset arrives
             assertThat(server.events().closed()).as("only the stuck connection closed").isEqualTo(1);
+            assertThat(server.total(ReactorCounter.CLOSE_WRITE_STALL_TIMEOUT)).isEqualTo(1);
+            assertThat(server.total(ReactorCounter.STATE_BACKPRESSURED)).isZero();
 
             for (int i = 0; i < 20; i++)
             {

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 /**
  * JUnit extension for integration tests: when a test method fails (an assertion, an exception or a
  * {@code @Timeout}), prints to stderr the stacks of the live reactor and acceptor threads and, for every
- * {@link EchoTestServer} field of the test instance (its own or inherited), its diagnostics (handler events and the tail of the
- * transition log), before {@code @AfterEach} shuts the server down. The failure is rethrown unchanged.
+ * {@link EchoTestServer} field of the test instance (its own or inherited), its diagnostics (handler events and the
+ * tail of the transition log), before {@code @AfterEach} shuts the server down. The failure is rethrown unchanged.
  *
  * <p><b>Threading:</b> stateless; JUnit calls it on the test thread.
  */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.UnaryOperator;
 
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 
@@ -12,7 +13,8 @@ import dev.coreloop.core.ServerContext;
  * for integration tests. The test adjusts the context (reactor count, limits, timeouts) before start; the
  * buffer pool is {@link #POOL_BYTES_PER_REACTOR} per reactor unless the test says otherwise.
  *
- * <p><b>Threading:</b> start, shut down and close from one thread at a time; {@link #events()} is readable from any thread.
+ * <p><b>Threading:</b> start, shut down and close from one thread at a time; {@link #events()} is readable from any
+ * thread.
  */
 public final class EchoTestServer implements AutoCloseable
 {
@@ -79,10 +81,18 @@ public final class EchoTestServer implements AutoCloseable
         return transitions;
     }
 
-    /** @return what to print when a test fails: handler events and the tail of the transition log. */
+    /** @return what to print when a test fails: handler events, counters and the tail of the transition log. */
     public String diagnostics()
     {
-        return "events: " + events.summary() + System.lineSeparator() + transitions.dump(200);
+        return "events: " + events.summary() + System.lineSeparator() +
+            "counters:" + System.lineSeparator() + server.counters() +
+            transitions.dump(200);
+    }
+
+    /** @return the sum of {@code counter} over every reactor, read without locks. */
+    public long total(final ReactorCounter counter)
+    {
+        return server.counters().total(counter);
     }
 
     /** @return the bound address. */

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
  * exact byte counts, half-closes, resets, and reads until EOF, every operation bounded by a deadline.
  *
  * <p>The channel is non-blocking underneath, driven by two private {@link Selector}s (one for reads, one
- * for writes and the connect), so that every read and write honours a timeout (a plain blocking {@link SocketChannel} ignores {@code SO_TIMEOUT}). Waiting goes
- * through the selector, which allocates: this client is for correctness tests, not for allocation-free
- * benchmark loops.
+ * for writes and the connect), so that every read and write honours a timeout (a plain blocking {@link SocketChannel}
+ * ignores {@code SO_TIMEOUT}). Waiting goes through the selector, which allocates: this client is for correctness
+ * tests, not for allocation-free benchmark loops.
  *
  * <p><b>Threading:</b> at most one thread reads and at most one thread writes at a time (so a test may
  * write a large payload on one thread while it reads the echo on another). {@link #close()} and

@@ -111,7 +111,8 @@ public final class ServerThreads
             {
                 continue;
             }
-            sb.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append(System.lineSeparator());
+            sb.append('"').append(thread.getName()).append("\" ").append(thread.getState())
+                .append(System.lineSeparator());
             for (final StackTraceElement frame : entry.getValue())
             {
                 sb.append("    at ").append(frame).append(System.lineSeparator());

@@ -10,9 +10,9 @@ import org.agrona.DirectBuffer;
  *
  * <p>Backpressure: {@link Connection#write} is all or nothing and refuses bytes that would take the outbound
  * backlog past its hard cap. The handler then writes what still fits, in chunks whose size halves after
- * every refusal (so about 2·log2(length) attempts at most), and consumes only what it wrote; the rest stays in the inbound ring and is offered
- * again with the next bytes. While the connection is unwritable the kit has paused reading, so a peer that
- * never reads ends up blocked by TCP flow control, and the server's memory for it stays under the cap.
+ * every refusal (so about 2·log2(length) attempts at most), and consumes only what it wrote; the rest stays in the
+ * inbound ring and is offered again with the next bytes. While the connection is unwritable the kit has paused reading,
+ * so a peer that never reads ends up blocked by TCP flow control, and the server's memory for it stays under the cap.
  *
  * <p>Allocation: none. The bytes are copied from the inbound view straight into the outbound ring.
  *
