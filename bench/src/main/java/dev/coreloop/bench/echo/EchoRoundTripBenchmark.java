@@ -44,7 +44,9 @@ import org.openjdk.jmh.runner.IterationType;
  * The client thread pins itself to CPU {@code bench.clientCpu} (default 0) and the server thread to
  * {@code bench.serverCpu} (default 1), each with {@link TasksetPinner} (a per-thread pin; pinning the whole
  * JVM with {@code taskset} would let the two threads share a CPU). Change them with
- * {@code -jvmArgsAppend "-Dbench.clientCpu=2 -Dbench.serverCpu=3"}; -1 leaves both threads unpinned.
+ * {@code -jvmArgsAppend "-Xms512m -Xmx512m -Dbench.clientCpu=2 -Dbench.serverCpu=3"} (a command-line
+ * {@code -jvmArgsAppend} replaces the annotation's; the module export Agrona needs is in
+ * {@code jvmArgsPrepend}, so it stays); -1 leaves both threads unpinned.
  * The pinning result is printed at the end of each trial; numbers from a run where it does not say PINNED
  * for both roles are unpinned numbers. JMH's own threads and the JIT and GC threads are not pinned; on a quiet machine,
  * also keep other work off those two CPUs.
@@ -73,7 +75,8 @@ import org.openjdk.jmh.runner.IterationType;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+@Fork(value = 1, jvmArgsPrepend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"},
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 @State(Scope.Benchmark)
 public class EchoRoundTripBenchmark
 {

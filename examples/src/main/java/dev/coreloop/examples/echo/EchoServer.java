@@ -11,7 +11,8 @@ import dev.coreloop.core.ServerContext;
 /**
  * A TCP echo server on coreloop's public API: {@code EchoServer [--host ADDR] [--port N] [--reactors N]}.
  *
- * <p>It prints the bound address, serves until SIGINT or SIGTERM, then shuts down gracefully: it stops
+ * <p>Run it with {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ...} (Agrona uses
+ * {@code jdk.internal.misc.Unsafe}). It prints the bound address, serves until SIGINT or SIGTERM, then shuts down gracefully: it stops
  * accepting, lets open connections flush what they owe for up to {@link #SHUTDOWN_DEADLINE_MS}, and aborts
  * what remains.
  *
@@ -149,13 +150,22 @@ public final class EchoServer
             err.println("error: cannot start the echo server: " + ex.getMessage());
             return 1;
         }
+        catch (final IllegalAccessError ex)
+        {
+            err.println("error: cannot start the echo server: " + ex.getMessage());
+            err.println("Agrona needs the JVM option --add-exports java.base/jdk.internal.misc=ALL-UNNAMED");
+            return 1;
+        }
 
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             try
             {
+                out.println("echo server stopping: finishing open connections (at most " + SHUTDOWN_DEADLINE_MS +
+                    " ms)");
                 server.shutdown(SHUTDOWN_DEADLINE_MS);
+                out.println("echo server stopped");
             }
             finally
             {
