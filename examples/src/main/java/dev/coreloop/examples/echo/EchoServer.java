@@ -12,9 +12,9 @@ import dev.coreloop.core.ServerContext;
  * A TCP echo server on coreloop's public API: {@code EchoServer [--host ADDR] [--port N] [--reactors N]}.
  *
  * <p>Run it with {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ...} (Agrona uses
- * {@code jdk.internal.misc.Unsafe}). It prints the bound address, serves until SIGINT or SIGTERM, then shuts down gracefully: it stops
- * accepting, lets open connections flush what they owe for up to {@link #SHUTDOWN_DEADLINE_MS}, and aborts
- * what remains.
+ * {@code jdk.internal.misc.Unsafe}). It prints the bound address, serves until SIGINT or SIGTERM, then shuts
+ * down gracefully: it stops accepting, lets open connections flush what they owe for up to
+ * {@link #SHUTDOWN_DEADLINE_MS}, and aborts what remains.
  *
  * <p><b>Threading:</b> {@link #main} runs on the main thread, which waits until the shutdown hook has
  * closed the server; the server's own threads do the work.
