@@ -42,6 +42,11 @@ public final class ExternalHttpClients
     {
     }
 
+    /** What a raw exchange received, and whether the server closed the connection (EOF) before the timeout. */
+    public record RawResponse(String text, boolean closedByServer)
+    {
+    }
+
     /** The figures of one wrk run, parsed from its report. */
     public record WrkResult(long requests, long non2xxResponses, long socketErrors, double requestsPerSec, String report)
     {
@@ -184,9 +189,9 @@ public final class ExternalHttpClients
      * Sends raw bytes and reads until the server closes the connection or {@code timeoutMs} passes without
      * data, whichever is first.
      *
-     * @return everything received.
+     * @return everything received, and whether it ended with the server's close.
      */
-    public static String raw(final InetSocketAddress address, final String request, final int timeoutMs)
+    public static RawResponse raw(final InetSocketAddress address, final String request, final int timeoutMs)
         throws IOException
     {
         try (Socket socket = new Socket())
@@ -199,6 +204,7 @@ public final class ExternalHttpClients
             final InputStream in = socket.getInputStream();
             final ByteArrayOutputStream received = new ByteArrayOutputStream();
             final byte[] chunk = new byte[8192];
+            boolean closed = false;
             try
             {
                 int n;
@@ -206,12 +212,17 @@ public final class ExternalHttpClients
                 {
                     received.write(chunk, 0, n);
                 }
+                closed = true;
             }
             catch (final SocketTimeoutException ignore)
             {
                 // keep-alive: the server is waiting for the next request; what arrived is the answer
             }
-            return received.toString(StandardCharsets.ISO_8859_1);
+            catch (final java.net.SocketException reset)
+            {
+                closed = true; // a reset also ends the exchange; the test checks what arrived before it
+            }
+            return new RawResponse(received.toString(StandardCharsets.ISO_8859_1), closed);
         }
     }
 }
