@@ -139,6 +139,7 @@ public final class HttpRequestParser
     private int versionMinor;
     private int headerCount;
     private final int[] fields;
+    private final int[] lineEnds;
     private long contentLength;
     private boolean chunked;
     private boolean keepAlive;
@@ -174,6 +175,7 @@ public final class HttpRequestParser
         this.maxBodyBytes = config.maxBodyBytes();
         this.maxChunkLineBytes = config.maxChunkLineBytes();
         this.fields = new int[4 * maxHeaderCount];
+        this.lineEnds = new int[maxHeaderCount];
     }
 
     /** Forgets everything, including an error, as for a new connection. */
@@ -426,9 +428,13 @@ public final class HttpRequestParser
                 {
                     return completeHead(buffer, base, offset, i + 1);
                 }
-                else if (++headerLines > maxHeaderCount)
+                else if (headerLines == maxHeaderCount)
                 {
                     return fail(431);
+                }
+                else
+                {
+                    lineEnds[headerLines++] = lineEnd;
                 }
                 lineStart = i + 1;
                 previousCr = false;
@@ -481,14 +487,9 @@ public final class HttpRequestParser
         connectionKeepAlive = false;
 
         int lineStartAbs = base + requestLineEnd + 2;
-        final int sectionEnd = base + headLength - 2;
-        while (lineStartAbs < sectionEnd)
+        for (int line = 0; line < headerLines; line++)
         {
-            int lineEndAbs = lineStartAbs;
-            while (buffer.getByte(lineEndAbs) != CR)
-            {
-                lineEndAbs++;
-            }
+            final int lineEndAbs = base + lineEnds[line];
             final int fieldStatus = parseFieldLine(buffer, lineStartAbs, lineEndAbs);
             if (fieldStatus != 0)
             {
