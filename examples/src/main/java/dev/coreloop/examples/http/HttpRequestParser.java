@@ -412,6 +412,21 @@ public final class HttpRequestParser
         boolean previousCr = i > 0 && buffer.getByte(base + i - 1) == CR;
         while (i < available)
         {
+            if (!previousCr)
+            {
+                while (i + 8 <= available && !hasCrOrLf(buffer.getLong(base + i)))
+                {
+                    i += 8;
+                }
+                if (requestLineEnd < 0 ? i > maxRequestLineBytes : i - (requestLineEnd + 2) > maxHeaderBytes)
+                {
+                    return fail(requestLineEnd < 0 ? 414 : 431);
+                }
+                if (i == available)
+                {
+                    break;
+                }
+            }
             final byte b = buffer.getByte(base + i);
             if (b == LF)
             {
@@ -1055,6 +1070,18 @@ public final class HttpRequestParser
             return b - 'A' + 10;
         }
         return -1;
+    }
+
+    /**
+     * @return whether any of the 8 bytes of {@code word} is CR or LF (the SWAR zero-byte test applied to the
+     * word XOR each pattern; exact for "is there any", which is all the scan asks).
+     */
+    private static boolean hasCrOrLf(final long word)
+    {
+        final long crs = word ^ 0x0D0D0D0D0D0D0D0DL;
+        final long lfs = word ^ 0x0A0A0A0A0A0A0A0AL;
+        return ((((crs - 0x0101010101010101L) & ~crs) | ((lfs - 0x0101010101010101L) & ~lfs)) &
+            0x8080808080808080L) != 0;
     }
 
     private static boolean isTchar(final byte b)
