@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.http.ExternalHttpClients.RawResponse;
@@ -167,6 +168,64 @@ class HttpServerIT
         assertThat(third).isGreaterThan(second);
         assertThat(text).endsWith("Connection: close\r\n\r\n{\"message\":\"Hello, World!\"}");
         assertThat(response.closedByServer()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerAHugePipelinedBatchInOrderThroughBackpressure() throws Exception
+    {
+        final int requests = 60_000;
+        final String request = "GET /plaintext HTTP/1.1\r\n" + HOST + "\r\n";
+        final String last = "GET /json HTTP/1.1\r\n" + HOST + "Connection: close\r\n\r\n";
+        final byte[] batch = (request.repeat(requests - 1) + last).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.Socket socket = new java.net.Socket())
+        {
+            socket.connect(address, RAW_TIMEOUT_MS);
+            socket.setSoTimeout(10_000);
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    socket.getOutputStream().write(batch);
+                    socket.getOutputStream().flush();
+                }
+                catch (final java.io.IOException ignore)
+                {
+                    // the reader's assertions report what went wrong
+                }
+            }, "http-it-writer");
+            writer.start();
+            // the reader starts only once the responses have piled up past the high watermark (reads paused)
+            final long deadlineNs = System.nanoTime() + 10_000_000_000L;
+            while (backpressuredConnections() == 0 && System.nanoTime() - deadlineNs < 0)
+            {
+                Thread.sleep(5);
+            }
+            assertThat(backpressuredConnections()).as("connections in BACKPRESSURED").isPositive();
+            final byte[] received = socket.getInputStream().readAllBytes();
+            writer.join(10_000);
+            final String text = new String(received, java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(text.split("\r\n\r\nHello, World!", -1)).hasSize(requests);
+            assertThat(text).endsWith("Connection: close\r\n\r\n{\"message\":\"Hello, World!\"}");
+        }
+        long handlerErrors = 0;
+        long overflows = 0;
+        for (int reactor = 0; reactor < server.reactorCount(); reactor++)
+        {
+            handlerErrors += server.counter(reactor, ReactorCounter.HANDLER_ERRORS);
+            overflows += server.counter(reactor, ReactorCounter.CLOSE_INBOUND_OVERFLOW);
+        }
+        assertThat(handlerErrors).isZero();
+        assertThat(overflows).isZero();
+    }
+
+    private static long backpressuredConnections()
+    {
+        long count = 0;
+        for (int reactor = 0; reactor < server.reactorCount(); reactor++)
+        {
+            count += server.counter(reactor, ReactorCounter.STATE_BACKPRESSURED);
+        }
+        return count;
     }
 
     @Test
