@@ -925,63 +925,32 @@ final class ReactorConnection implements Connection
         return state == ConnState.CLOSED;
     }
 
-    @ReactorThread
-    void callOnOpened()
-    {
-        opened = true;
-        inCallback = true;
-        try
-        {
-            handler.onOpened(this);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, reactor.nowNs());
-        }
-        inCallback = false;
-        afterCallback();
-    }
+    private static final int ON_OPENED = 0;
+    private static final int ON_INPUT_CLOSED = 1;
+    private static final int ON_WRITABILITY_CHANGED = 2;
+    private static final int ON_TIMER = 3;
 
-    private void callOnInputClosed()
+    /** Calls one handler method (chosen by code, so nothing is captured or allocated) as a guarded callback. */
+    private void call(final int callback, final boolean isWritable, final long timerId, final long nowNs)
     {
         inCallback = true;
         try
         {
-            handler.onInputClosed(this);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, reactor.nowNs());
-        }
-        inCallback = false;
-        afterCallback();
-    }
-
-    private void callOnWritabilityChanged(final boolean isWritable)
-    {
-        inCallback = true;
-        try
-        {
-            handler.onWritabilityChanged(this, isWritable);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, reactor.nowNs());
-        }
-        inCallback = false;
-        afterCallback();
-    }
-
-    @ReactorThread
-    void callOnTimer(final long timerId, final long nowNs)
-    {
-        inCallback = true;
-        try
-        {
-            handler.onTimer(this, timerId, nowNs);
+            switch (callback)
+            {
+                case ON_OPENED:
+                    handler.onOpened(this);
+                    break;
+                case ON_INPUT_CLOSED:
+                    handler.onInputClosed(this);
+                    break;
+                case ON_WRITABILITY_CHANGED:
+                    handler.onWritabilityChanged(this, isWritable);
+                    break;
+                default:
+                    handler.onTimer(this, timerId, nowNs);
+                    break;
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -990,6 +959,29 @@ final class ReactorConnection implements Connection
         }
         inCallback = false;
         afterCallback();
+    }
+
+    @ReactorThread
+    void callOnOpened()
+    {
+        opened = true;
+        call(ON_OPENED, true, 0, reactor.nowNs());
+    }
+
+    private void callOnInputClosed()
+    {
+        call(ON_INPUT_CLOSED, true, 0, reactor.nowNs());
+    }
+
+    private void callOnWritabilityChanged(final boolean isWritable)
+    {
+        call(ON_WRITABILITY_CHANGED, isWritable, 0, reactor.nowNs());
+    }
+
+    @ReactorThread
+    void callOnTimer(final long timerId, final long nowNs)
+    {
+        call(ON_TIMER, true, timerId, nowNs);
     }
 
     private void callOnClosed()
