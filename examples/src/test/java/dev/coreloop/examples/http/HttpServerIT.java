@@ -218,6 +218,26 @@ class HttpServerIT
         assertThat(overflows).isZero();
     }
 
+    /** @return bytes allocated so far by this JVM's reactor threads, or -1 if the JVM cannot tell. */
+    private static long reactorAllocatedBytes()
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(bean instanceof com.sun.management.ThreadMXBean) ||
+            !((com.sun.management.ThreadMXBean)bean).isThreadAllocatedMemoryEnabled())
+        {
+            return -1;
+        }
+        long total = 0;
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().matches("reactor-\\d+"))
+            {
+                total += ((com.sun.management.ThreadMXBean)bean).getThreadAllocatedBytes(thread.getId());
+            }
+        }
+        return total;
+    }
+
     private static long backpressuredConnections()
     {
         long count = 0;
@@ -242,16 +262,27 @@ class HttpServerIT
         assumeTrue(ExternalHttpClients.onPath("wrk"), "wrk is not installed");
         final WrkResult plaintext = ExternalHttpClients.wrk(base + "/plaintext", 1, 16, 2, null);
         final WrkResult json = ExternalHttpClients.wrk(base + "/json", 1, 16, 2, null);
+        final long allocatedBeforeBytes = reactorAllocatedBytes();
         final WrkResult pipelined = ExternalHttpClients.wrk(base + "/plaintext", 1, 16, 2,
             ExternalHttpClients.pipelineScript(dir, "/plaintext", 16));
+        final long allocatedBytes = reactorAllocatedBytes() - allocatedBeforeBytes;
         for (final WrkResult result : new WrkResult[]{plaintext, json, pipelined})
         {
             assertThat(result.requests()).as(result.report()).isPositive();
             assertThat(result.non2xxResponses()).as(result.report()).isZero();
             assertThat(result.socketErrors()).as(result.report()).isZero();
         }
+        if (allocatedBeforeBytes >= 0)
+        {
+            // 16 new connections allocate their handlers (a few KiB each); a request that allocated even one
+            // small object would cost more than 16 bytes each over the run
+            assertThat((double)allocatedBytes / pipelined.requests())
+                .as("reactor bytes allocated per request (%d bytes, %d requests)", allocatedBytes, pipelined.requests())
+                .isLessThan(1.0);
+        }
         System.out.printf("coreloop http (noisy, unpinned): plaintext %.0f req/s, json %.0f req/s, " +
-            "plaintext pipelined x16 %.0f req/s%n", plaintext.requestsPerSec(), json.requestsPerSec(),
-            pipelined.requestsPerSec());
+            "plaintext pipelined x16 %.0f req/s; reactors allocated %d bytes for %d pipelined requests%n",
+            plaintext.requestsPerSec(), json.requestsPerSec(), pipelined.requestsPerSec(), allocatedBytes,
+            pipelined.requests());
     }
 }
