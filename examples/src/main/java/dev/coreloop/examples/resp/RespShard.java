@@ -232,7 +232,11 @@ public final class RespShard implements ReactorService
         final byte flags = buffer.getByte(offset);
         if ((flags & (FLAG_FIRST | FLAG_LAST)) == (FLAG_FIRST | FLAG_LAST))
         {
-            reassemblyLength[msgTypeId][sourceReactor] = -1; // a partial message before it was abandoned
+            if (reassemblyLength[msgTypeId][sourceReactor] >= 0)
+            {
+                fragmentsDiscarded++; // the sender abandoned a fragmented request (its ring filled up)
+                reassemblyLength[msgTypeId][sourceReactor] = -1;
+            }
             dispatch(sourceReactor, msgTypeId, buffer, offset, length);
             return;
         }

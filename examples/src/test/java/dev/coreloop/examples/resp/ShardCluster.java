@@ -17,6 +17,7 @@ final class ShardCluster
     private final FakeReactor[] reactors;
     private final ArrayDeque<Message>[] rings;
     private final int[] ringUsedBytes;
+    private final boolean[] blocked;
     private int ringCapacityBytes = 1 << 20;
     private int maxMessageLength = 128 * 1024;
     private long nowNs = 1_000_000_000L;
@@ -27,6 +28,7 @@ final class ShardCluster
         reactors = new FakeReactor[reactorCount];
         rings = new ArrayDeque[reactorCount];
         ringUsedBytes = new int[reactorCount];
+        blocked = new boolean[reactorCount];
         for (int i = 0; i < reactorCount; i++)
         {
             reactors[i] = new FakeReactor(this, i);
@@ -112,10 +114,16 @@ final class ShardCluster
         return count;
     }
 
+    /** While blocked, every message to {@code destination} is refused as if its ring were full. */
+    void blockRing(final int destination, final boolean blocked)
+    {
+        this.blocked[destination] = blocked;
+    }
+
     boolean offer(final int source, final int destination, final int type, final DirectBuffer buffer,
         final int offset, final int length)
     {
-        if (ringUsedBytes[destination] + length > ringCapacityBytes)
+        if (blocked[destination] || ringUsedBytes[destination] + length > ringCapacityBytes)
         {
             return false;
         }
