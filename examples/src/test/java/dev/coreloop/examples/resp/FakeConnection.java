@@ -11,6 +11,7 @@ import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.conn.ConnState;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A connection that records what the handler writes and feeds it input the way the core does (unconsumed bytes are
@@ -23,6 +24,9 @@ final class FakeConnection implements Connection
     private static long nextId = 1;
 
     private final long id = nextId++;
+    private final boolean recordOutput;
+    private final UnsafeBuffer deliveryView = new UnsafeBuffer(new byte[0]);
+    private long bytesWritten;
     private final FakeReactor reactor;
     private final RespConnectionHandler handler;
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
@@ -35,7 +39,17 @@ final class FakeConnection implements Connection
 
     FakeConnection(final FakeReactor reactor)
     {
+        this(reactor, true);
+    }
+
+    /**
+     * @param recordOutput false: writes are only counted, and nothing allocates per write or per
+     *                     {@link #deliver(byte[])}, so that allocation measurements see only the handler.
+     */
+    FakeConnection(final FakeReactor reactor, final boolean recordOutput)
+    {
         this.reactor = reactor;
+        this.recordOutput = recordOutput;
         this.handler = new RespConnectionHandler(reactor.shard());
         handler.onOpened(this);
     }
@@ -67,6 +81,22 @@ final class FakeConnection implements Connection
         inbound.putBytes(0, inbound, consumed, inboundLength - consumed);
         inboundLength -= consumed;
         return this;
+    }
+
+    /** Delivers complete requests without copying; fails if the handler leaves bytes unconsumed. */
+    void deliver(final byte[] requests)
+    {
+        deliveryView.wrap(requests);
+        final int consumed = handler.onData(this, deliveryView, 0, requests.length);
+        if (consumed != requests.length)
+        {
+            throw new IllegalStateException("consumed " + consumed + " of " + requests.length);
+        }
+    }
+
+    long bytesWritten()
+    {
+        return bytesWritten;
     }
 
     int unconsumedBytes()
@@ -146,6 +176,11 @@ final class FakeConnection implements Connection
         {
             return false;
         }
+        bytesWritten += length;
+        if (!recordOutput)
+        {
+            return true;
+        }
         final byte[] bytes = new byte[length];
         src.getBytes(offset, bytes);
         written.write(bytes, 0, length);
@@ -160,8 +195,12 @@ final class FakeConnection implements Connection
         {
             return false;
         }
-        written.write(src, offset, length);
-        outboundBytes += length;
+        bytesWritten += length;
+        if (recordOutput)
+        {
+            written.write(src, offset, length);
+            outboundBytes += length;
+        }
         return true;
     }
 

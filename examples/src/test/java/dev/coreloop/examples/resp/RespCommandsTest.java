@@ -302,7 +302,7 @@ class RespCommandsTest
             RespTestSupport.command("SET", "key:000001", "abc") + RespTestSupport.command("INCR", "counter") +
             RespTestSupport.command("PING") + RespTestSupport.command("GET", "missing"))
             .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        final NullConnection sink = new NullConnection(cluster.reactor(0));
+        final FakeConnection sink = new FakeConnection(cluster.reactor(0), false);
         final long allocated = new AllocationMeter().allocatedBytes(20, () ->
         {
             for (int i = 0; i < 2_000; i++)
