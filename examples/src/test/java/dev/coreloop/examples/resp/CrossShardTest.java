@@ -330,6 +330,41 @@ class CrossShardTest
     }
 
     @Test
+    void shouldHoldThousandsOfOutstandingRepliesInOrder()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final String local = keyOwnedBy("l", 0, 2);
+        final String remote = keyOwnedBy("r", 1, 2);
+        final StringBuilder requests = new StringBuilder();
+        final StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 3_000; i++)
+        {
+            requests.append(RespTestSupport.command("INCR", i % 2 == 0 ? remote : local));
+            expected.append(':').append(i / 2 + 1).append("\r\n");
+        }
+        client.send(requests.toString());
+        assertThat(client.handler().sequencer().pendingCount()).isEqualTo(3_000);
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo(expected.toString());
+        assertThat(client.handler().sequencer().pendingCount()).isZero();
+        assertThat(client.handler().sequencer().bufferedBytes()).isZero();
+    }
+
+    @Test
+    void shouldAbortAConnectionAboveThePendingReplyLimit()
+    {
+        final ShardCluster cluster = new ShardCluster(2, new RespConfig().maxPendingReplies(16).conclude());
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("GET", remote).repeat(17));
+        assertThat(client.closeReason()).isEqualTo(CloseReason.ABORTED);
+        cluster.pump();
+        assertThat(cluster.shard(0).repliesDroppedClosed()).isEqualTo(16);
+        assertThat(cluster.shard(0).inFlight(1)).isZero();
+    }
+
+    @Test
     void shouldRouteARemoteGetWithoutAllocatingOnceWarm()
     {
         final ShardCluster cluster = new ShardCluster(2);
