@@ -144,37 +144,29 @@ final class ReactorConnection implements Connection
     @Override
     public boolean write(final DirectBuffer src, final int offset, final int length)
     {
-        assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src, offset, length), before);
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
     }
 
     @Override
     public boolean write(final byte[] src, final int offset, final int length)
     {
-        assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src, offset, length), before);
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
     }
 
     @Override
     public boolean write(final ByteBuffer src)
     {
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src), backlogBeforeBytes);
+    }
+
+    /** @return the backlog before a write, or -1 if this state refuses writes. */
+    private int backlogBeforeWrite()
+    {
         assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src), before);
+        return acceptsWrites() ? outbound.readableBytes() : -1;
     }
 
     private boolean afterAppend(final int result, final int backlogBeforeBytes)
@@ -356,6 +348,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onEnter(final ConnState from, final CloseReason reason, final long nowNs)
     {
+        assert reactor.isOwnerThread();
         switch (state)
         {
             case ACTIVE:
@@ -529,6 +522,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onGuardTimer(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         guardTimerId = ReactorTimers.NULL_TIMER;
         guardDeadlineNs = Long.MAX_VALUE;
         final boolean idleExpired = nowNs - lastActivityNs >= reactor.idleTimeoutNs;
@@ -583,6 +577,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onReady(final int readyOps, final long nowNs)
     {
+        assert reactor.isOwnerThread();
         if ((readyOps & SelectionKey.OP_CONNECT) != 0 && state == ConnState.CONNECTING)
         {
             finishConnect(nowNs);
@@ -634,6 +629,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onReadable(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         if (state == ConnState.DRAINING)
         {
             lingerRead(nowNs);
@@ -800,6 +796,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     int onFlushPhase(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         int work = 0;
         if (connectFailPending)
         {
@@ -925,63 +922,32 @@ final class ReactorConnection implements Connection
         return state == ConnState.CLOSED;
     }
 
-    @ReactorThread
-    void callOnOpened()
-    {
-        opened = true;
-        inCallback = true;
-        try
-        {
-            handler.onOpened(this);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, reactor.nowNs());
-        }
-        inCallback = false;
-        afterCallback();
-    }
+    private static final int ON_OPENED = 0;
+    private static final int ON_INPUT_CLOSED = 1;
+    private static final int ON_WRITABILITY_CHANGED = 2;
+    private static final int ON_TIMER = 3;
 
-    private void callOnInputClosed()
+    /** Calls one handler method (chosen by code, so nothing is captured or allocated) as a guarded callback. */
+    private void call(final int callback, final boolean isWritable, final long timerId, final long nowNs)
     {
         inCallback = true;
         try
         {
-            handler.onInputClosed(this);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, reactor.nowNs());
-        }
-        inCallback = false;
-        afterCallback();
-    }
-
-    private void callOnWritabilityChanged(final boolean isWritable)
-    {
-        inCallback = true;
-        try
-        {
-            handler.onWritabilityChanged(this, isWritable);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, reactor.nowNs());
-        }
-        inCallback = false;
-        afterCallback();
-    }
-
-    @ReactorThread
-    void callOnTimer(final long timerId, final long nowNs)
-    {
-        inCallback = true;
-        try
-        {
-            handler.onTimer(this, timerId, nowNs);
+            switch (callback)
+            {
+                case ON_OPENED:
+                    handler.onOpened(this);
+                    break;
+                case ON_INPUT_CLOSED:
+                    handler.onInputClosed(this);
+                    break;
+                case ON_WRITABILITY_CHANGED:
+                    handler.onWritabilityChanged(this, isWritable);
+                    break;
+                default:
+                    handler.onTimer(this, timerId, nowNs);
+                    break;
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -990,6 +956,29 @@ final class ReactorConnection implements Connection
         }
         inCallback = false;
         afterCallback();
+    }
+
+    @ReactorThread
+    void callOnOpened()
+    {
+        opened = true;
+        call(ON_OPENED, true, 0, reactor.nowNs());
+    }
+
+    private void callOnInputClosed()
+    {
+        call(ON_INPUT_CLOSED, true, 0, reactor.nowNs());
+    }
+
+    private void callOnWritabilityChanged(final boolean isWritable)
+    {
+        call(ON_WRITABILITY_CHANGED, isWritable, 0, reactor.nowNs());
+    }
+
+    @ReactorThread
+    void callOnTimer(final long timerId, final long nowNs)
+    {
+        call(ON_TIMER, true, timerId, nowNs);
     }
 
     private void callOnClosed()

@@ -31,6 +31,11 @@ class EchoAllocationTest
     private static final int WARM_UP_CYCLES = 50_000;
     private static final int MEASURED_CYCLES = 100_000;
     private static final int MESSAGE_BYTES = 64;
+    /**
+     * A one-off allocation outside the echo path (the JIT replacing a method, a JDK-internal lazy structure) can land
+     * in a window: up to this many windows are measured, each must stay below one byte per cycle, and one must be 0.
+     */
+    private static final int MAX_WINDOWS = 3;
 
     /** Echoes what fits; allocates nothing. */
     private static final ConnectionHandler ECHO = new ConnectionHandler()
@@ -62,9 +67,15 @@ class EchoAllocationTest
             final ByteBuffer response = ByteBuffer.allocateDirect(MESSAGE_BYTES);
 
             roundTrips(harness, client, request, response, WARM_UP_CYCLES);
-            final long beforeBytes = allocation.getCurrentThreadAllocatedBytes();
-            roundTrips(harness, client, request, response, MEASURED_CYCLES);
-            final long allocatedBytes = allocation.getCurrentThreadAllocatedBytes() - beforeBytes;
+            long allocatedBytes = Long.MAX_VALUE;
+            for (int window = 0; window < MAX_WINDOWS && allocatedBytes != 0; window++)
+            {
+                final long beforeBytes = allocation.getCurrentThreadAllocatedBytes();
+                roundTrips(harness, client, request, response, MEASURED_CYCLES);
+                allocatedBytes = allocation.getCurrentThreadAllocatedBytes() - beforeBytes;
+                assertThat(allocatedBytes).as("bytes allocated over %d echo cycles (window %d): per-cycle allocation",
+                    MEASURED_CYCLES, window).isLessThan(MEASURED_CYCLES);
+            }
 
             assertThat(allocatedBytes).as("bytes allocated over %d echo cycles", MEASURED_CYCLES).isZero();
         }

@@ -442,6 +442,43 @@ class ReactorBehaviourTest
     }
 
     @Test
+    void shouldTimeOutAConnectThatNeverCompletes() throws IOException
+    {
+        harness = new ReactorHarness(context());
+        final List<SocketChannel> fillers = new ArrayList<>();
+        try (java.nio.channels.ServerSocketChannel full = java.nio.channels.ServerSocketChannel.open())
+        {
+            // A listener that never accepts, its accept queue filled: the kernel drops further SYNs, so a connect
+            // stays pending until our timeout.
+            full.bind(ANY, 1);
+            for (int i = 0; i < 4; i++)
+            {
+                final SocketChannel filler = SocketChannel.open();
+                filler.configureBlocking(false);
+                filler.connect(full.getLocalAddress());
+                fillers.add(filler);
+            }
+            final TestHandler outbound = new TestHandler();
+            final Connection conn = harness.agent().connect((InetSocketAddress)full.getLocalAddress(), outbound, 250);
+            final long startNs = harness.clock().nanoTime();
+
+            harness.doWorkUntil(() -> conn.state() == ConnState.CLOSED, MS, 1_000);
+
+            org.junit.jupiter.api.Assumptions.assumeTrue(outbound.closedWith == CloseReason.CONNECT_TIMEOUT,
+                "the kernel completed or refused the connect (" + outbound.closedWith + "): no pending connect to time out");
+            assertThat(harness.sink().lastInto(conn.id(), ConnState.CLOSED).nowNs() - startNs).isEqualTo(250 * MS);
+            assertThat(outbound.opened).isZero();
+        }
+        finally
+        {
+            for (final SocketChannel filler : fillers)
+            {
+                filler.close();
+            }
+        }
+    }
+
+    @Test
     void shouldAbortWithAReset() throws IOException
     {
         final SocketChannel[] client = new SocketChannel[1];
