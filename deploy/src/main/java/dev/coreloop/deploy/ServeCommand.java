@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpAutoWidth = true,
     header = "Run echo, HTTP/1.1 and RESP on one set of pinned reactors until SIGINT/SIGTERM.",
+    synopsisHeading = "%nUsage: ",
     description = {
         "%nStarts the echo, HTTP/1.1 and RESP servers on ONE set of reactors (one acceptor, N pinned reactor "
             + "threads shared by the three listeners), prints the pinning report and the listening addresses, "

@@ -162,7 +162,7 @@ class MainCommandLineTest
             .contains("--config=FILE")
             .contains("Default: 8080")
             .contains("Default: 127.0.0.1")
-            .contains("Precedence: flag > environment (CORELOOP_*, empty = unset) > config file > built-in default");
+            .contains("Precedence: flag > environment (CORELOOP_*, empty = unset) > config file >");
         assertThat(served).isEmpty();
     }
 
@@ -171,5 +171,39 @@ class MainCommandLineTest
     {
         assertThat(run(Map.of(), "help", "serve")).isEqualTo(Main.EXIT_OK);
         assertThat(out.toString()).contains("Usage: coreloop serve");
+    }
+
+    @Test
+    void shouldPrintThisMachinesTopologyAndTheDefaultPlan()
+    {
+        assertThat(run(Map.of(), "topology")).isEqualTo(Main.EXIT_OK);
+
+        assertThat(out.toString())
+            .contains("online CPUs")
+            .contains("allowed")
+            .contains("plan 'reactors=auto'")
+            .contains("mode: best-effort");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldResolveTheSpecFromTheEnvironmentAndPrintJson()
+    {
+        assertThat(run(Map.of("CORELOOP_PIN", "reactors=1"), "topology", "--json")).isEqualTo(Main.EXIT_OK);
+
+        final String json = out.toString();
+        assertThat(json).startsWith("{\n  \"topology\": {").endsWith("}\n")
+            .contains("\"spec\": \"reactors=1\"")
+            .contains("\"reactors\": 1,");
+        assertThat(json.chars().filter(c -> c == '{').count()).isEqualTo(json.chars().filter(c -> c == '}').count());
+    }
+
+    @Test
+    void shouldRejectABadSpecInTopologyNamingTheOption()
+    {
+        assertThat(run(Map.of(), "topology", "--pin", "reactors=2 reactors=3")).isEqualTo(Main.EXIT_USAGE);
+
+        assertThat(err.toString()).startsWith("coreloop topology: --pin: pinning spec 'reactors=2 reactors=3'")
+            .endsWith("(see 'coreloop topology --help')" + System.lineSeparator());
     }
 }
