@@ -22,12 +22,21 @@ import dev.coreloop.affinity.ThreadPinner;
  *
  * @param plan         the resolved plan.
  * @param mode         the pin mode in force.
- * @param pinner       what the server's threads pin themselves with.
  * @param reactorCount how many reactors to run.
  * @param warnings     poor placements worth a line on stderr (empty when pinning is off).
  */
-record PinSetup(ResolvedPlan plan, PinMode mode, ThreadPinner pinner, int reactorCount, List<String> warnings)
+record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount, List<String> warnings)
 {
+    /**
+     * @return what the server's threads pin themselves with: the unpinned pinner when the mode is off, else a pinner
+     * for the plan that claims its CPUs (close it after the server has stopped).
+     * @throws PinningException in strict mode, when this OS cannot pin or another server claimed one of the CPUs.
+     */
+    ThreadPinner newPinner()
+    {
+        return mode == PinMode.OFF ? ThreadPinner.unpinned() : ThreadPinner.forPlan(plan, mode);
+    }
+
     /**
      * @throws ConfigException naming the setting, when the spec does not parse, does not fit this machine or
      *                         disagrees with {@code reactors}.
@@ -61,8 +70,7 @@ record PinSetup(ResolvedPlan plan, PinMode mode, ThreadPinner pinner, int reacto
         }
         final PinMode mode = settings.value(Setting.PIN_MODE).source() == LauncherSettings.Source.DEFAULT ?
             plan.mode() : PinMode.parse(settings.pinMode());
-        final ThreadPinner pinner = mode == PinMode.OFF ? ThreadPinner.unpinned() : ThreadPinner.forPlan(plan, mode);
         final List<String> warnings = mode == PinMode.OFF ? List.of() : plan.warnings(false);
-        return new PinSetup(plan, mode, pinner, plan.reactorCount(), warnings);
+        return new PinSetup(plan, mode, plan.reactorCount(), warnings);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.coreloop.affinity.PinningException;
+import dev.coreloop.affinity.ThreadPinner;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.echo.EchoHandler;
@@ -68,9 +69,20 @@ public final class ServerRunner implements ServeAction
             err.println("coreloop: warning: " + warning);
         }
 
+        final ThreadPinner pinner;
+        try
+        {
+            pinner = pins.newPinner();
+        }
+        catch (final PinningException ex)
+        {
+            err.println("coreloop: cannot start: " + ex.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
+        }
         final ServerContext ctx = new ServerContext()
             .reactorCount(pins.reactorCount())
-            .pinner(pins.pinner())
+            .pinner(pinner)
             .shutdownDeadlineMs(settings.shutdownDeadlineMs());
         final List<Listener> listeners = new ArrayList<>(3);
         if (settings.echoPort() != LauncherSettings.PORT_DISABLED)
@@ -99,12 +111,14 @@ public final class ServerRunner implements ServeAction
         }
         catch (final IOException ex)
         {
+            pinner.close();
             err.println("coreloop: cannot start: " + ex.getMessage() + listenerNamed(listeners, ex.getMessage()));
             err.flush();
             return Main.EXIT_FAILURE;
         }
         catch (final PinningException | IllegalStateException ex)
         {
+            pinner.close();
             err.println("coreloop: cannot start: " + ex.getMessage());
             err.flush();
             return Main.EXIT_FAILURE;
@@ -118,7 +132,7 @@ public final class ServerRunner implements ServeAction
         });
         final boolean handled = signals.install();
         Runtime.getRuntime().addShutdownHook(
-            new Thread(() -> stopServer(server, settings.shutdownDeadlineMs()), "coreloop-shutdown-hook"));
+            new Thread(() -> stopServer(server, pinner, settings.shutdownDeadlineMs()), "coreloop-shutdown-hook"));
 
         out.println(server.pinningReport());
         for (final Listener listener : listeners)
@@ -144,20 +158,23 @@ public final class ServerRunner implements ServeAction
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            stopServer(server, settings.shutdownDeadlineMs());
+            stopServer(server, pinner, settings.shutdownDeadlineMs());
             return Main.EXIT_FAILURE;
         }
         out.println("coreloop: " + reason + " received, shutting down (deadline " + settings.shutdownDeadlineMs() +
             " ms)");
         out.flush();
-        stopServer(server, settings.shutdownDeadlineMs());
+        stopServer(server, pinner, settings.shutdownDeadlineMs());
         out.println("coreloop: stopped");
         out.flush();
         return Main.EXIT_OK;
     }
 
-    /** Shuts the server down once; a second caller waits (bounded) for the first to finish. */
-    private void stopServer(final Server server, final long deadlineMs)
+    /**
+     * Shuts the server down and then releases the pinner's CPU claims, once; a second caller waits (bounded) for the
+     * first to finish.
+     */
+    private void stopServer(final Server server, final ThreadPinner pinner, final long deadlineMs)
     {
         if (stopStarted.compareAndSet(false, true))
         {
@@ -167,6 +184,7 @@ public final class ServerRunner implements ServeAction
             }
             finally
             {
+                pinner.close();
                 stopDone.countDown();
             }
         }

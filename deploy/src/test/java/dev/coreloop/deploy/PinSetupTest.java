@@ -69,7 +69,7 @@ class PinSetupTest
         final PinSetup setup = resolve(Map.of(Setting.PIN_MODE, "off", Setting.REACTORS, "2"), Map.of());
 
         assertThat(setup.mode()).isEqualTo(PinMode.OFF);
-        assertThat(setup.pinner()).isSameAs(ThreadPinner.unpinned());
+        assertThat(setup.newPinner()).isSameAs(ThreadPinner.unpinned());
         assertThat(setup.warnings()).isEmpty();
         assertThat(setup.reactorCount()).isEqualTo(2);
     }
