@@ -1,0 +1,37 @@
+package dev.coreloop.affinity;
+
+/**
+ * The system calls pinning needs, for the calling thread. The production implementation is
+ * {@link dev.coreloop.affinity.openhft.OpenHftAffinityBackend}; tests substitute their own.
+ *
+ * <p><b>Threading:</b> every method acts on the calling thread; implementations are stateless or thread-safe.
+ */
+public interface AffinityBackend
+{
+    /** @return true when this backend can set and read CPU masks on this OS. */
+    boolean supported();
+
+    /** @return the calling thread's CPU mask (sched_getaffinity). */
+    CpuSet currentThreadAffinity();
+
+    /**
+     * Sets the calling thread's CPU mask (sched_setaffinity).
+     *
+     * @param cpus the CPUs to allow.
+     * @throws RuntimeException when the kernel refuses (for instance a CPU outside the cgroup cpuset).
+     */
+    void setCurrentThreadAffinity(CpuSet cpus);
+
+    /** @return the CPU the calling thread runs on now (sched_getcpu), or -1 when unknown. */
+    int currentCpu();
+
+    /** @return the calling thread's kernel thread id, or -1 when unknown. */
+    int currentThreadId();
+
+    /**
+     * @param threadId a kernel thread id of this process.
+     * @return the kernel's view of that thread's mask ({@code /proc/self/task/<tid>/status} Cpus_allowed_list), or
+     * null when the OS has no such file.
+     */
+    CpuSet kernelThreadAffinity(int threadId);
+}
