@@ -1,7 +1,5 @@
 package dev.coreloop.deploy;
 
-import java.util.List;
-
 import dev.coreloop.affinity.CpuTopology;
 import dev.coreloop.affinity.PinMode;
 import dev.coreloop.affinity.PinningException;
@@ -23,18 +21,18 @@ import dev.coreloop.affinity.ThreadPinner;
  * @param plan         the resolved plan.
  * @param mode         the pin mode in force.
  * @param reactorCount how many reactors to run.
- * @param warnings     poor placements worth a line on stderr (empty when pinning is off).
  */
-record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount, List<String> warnings)
+record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount)
 {
     /**
-     * @return what the server's threads pin themselves with: the unpinned pinner when the mode is off, else a pinner
-     * for the plan that claims its CPUs (close it after the server has stopped).
+     * @return what the server's threads pin themselves with: a pinner for the plan in this mode, which claims the
+     * reactor CPUs unless the mode is off (close it after the server has stopped). In mode off it pins nothing and
+     * its report shows the plan marked unpinned.
      * @throws PinningException in strict mode, when this OS cannot pin or another server claimed one of the CPUs.
      */
     ThreadPinner newPinner()
     {
-        return mode == PinMode.OFF ? ThreadPinner.unpinned() : ThreadPinner.forPlan(plan, mode);
+        return ThreadPinner.forPlan(plan, mode);
     }
 
     /**
@@ -70,7 +68,6 @@ record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount, List<String> 
         }
         final PinMode mode = settings.value(Setting.PIN_MODE).source() == LauncherSettings.Source.DEFAULT ?
             plan.mode() : PinMode.parse(settings.pinMode());
-        final List<String> warnings = mode == PinMode.OFF ? List.of() : plan.warnings(false);
-        return new PinSetup(plan, mode, plan.reactorCount(), warnings);
+        return new PinSetup(plan, mode, plan.reactorCount());
     }
 }

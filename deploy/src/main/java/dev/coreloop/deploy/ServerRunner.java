@@ -64,10 +64,6 @@ public final class ServerRunner implements ServeAction
             err.flush();
             return Main.EXIT_USAGE;
         }
-        for (final String warning : pins.warnings())
-        {
-            err.println("coreloop: warning: " + warning);
-        }
 
         final ThreadPinner pinner;
         try

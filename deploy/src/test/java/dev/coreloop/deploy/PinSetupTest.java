@@ -64,14 +64,17 @@ class PinSetupTest
     }
 
     @Test
-    void shouldUseTheUnpinnedPinnerWhenPinningIsOff()
+    void shouldReportThePlanUnpinnedWhenPinningIsOff()
     {
         final PinSetup setup = resolve(Map.of(Setting.PIN_MODE, "off", Setting.REACTORS, "2"), Map.of());
 
         assertThat(setup.mode()).isEqualTo(PinMode.OFF);
-        assertThat(setup.newPinner()).isSameAs(ThreadPinner.unpinned());
-        assertThat(setup.warnings()).isEmpty();
         assertThat(setup.reactorCount()).isEqualTo(2);
+        try (ThreadPinner pinner = setup.newPinner())
+        {
+            assertThat(pinner.plannedReactorCount()).isEqualTo(2);
+            assertThat(pinner.report()).startsWith("pinning: mode=off spec='reactors=2' reactors=2");
+        }
     }
 
     @Test
