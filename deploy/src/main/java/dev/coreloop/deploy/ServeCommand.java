@@ -99,7 +99,8 @@ public final class ServeCommand implements Callable<Integer>
     private Path configFile;
 
     @Option(names = "--dry-run", order = 10,
-        description = "Print the resolved settings and where each came from, then exit without serving.")
+        description = "Print the resolved settings, where each came from and the plan they resolve to on this"
+            + " machine, then exit without serving.")
     private boolean dryRun;
 
     private final Map<String, String> env;
@@ -131,8 +132,18 @@ public final class ServeCommand implements Callable<Integer>
         }
         if (dryRun)
         {
+            final PinSetup pins;
+            try
+            {
+                pins = PinSetup.resolve(settings);
+            }
+            catch (final ConfigException ex)
+            {
+                return Main.badInput(err, spec, ex.getMessage());
+            }
             out.print(settings.describe());
             out.println("effective pinning spec = " + settings.effectivePinSpec());
+            out.println(pins.plan() + "; mode " + pins.mode().specName());
             out.flush();
             return Main.EXIT_OK;
         }

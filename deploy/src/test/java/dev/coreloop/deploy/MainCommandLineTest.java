@@ -80,13 +80,22 @@ class MainCommandLineTest
     @Test
     void shouldPrintResolvedSettingsOnDryRunWithoutServing()
     {
-        final int status = run(Map.of("CORELOOP_PIN_MODE", "strict"), "serve", "--dry-run", "--reactors", "3");
+        final int status = run(Map.of("CORELOOP_PIN_MODE", "strict"), "serve", "--dry-run", "--reactors", "1");
 
         assertThat(status).isEqualTo(Main.EXIT_OK);
         assertThat(served).isEmpty();
         assertThat(out.toString())
             .containsPattern("pin-mode +'?= strict +\\(env CORELOOP_PIN_MODE\\)")
-            .contains("effective pinning spec = reactors=3");
+            .contains("effective pinning spec = reactors=1")
+            .contains("plan 'reactors=1': ")
+            .contains("; mode strict");
+    }
+
+    @Test
+    void shouldRejectASpecThatDoesNotParseOnDryRun()
+    {
+        assertThat(run(Map.of(), "serve", "--dry-run", "--pin", "reactors=two")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString()).startsWith("coreloop serve: --pin: pinning spec 'reactors=two'");
     }
 
     @ParameterizedTest
