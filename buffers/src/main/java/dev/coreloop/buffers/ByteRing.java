@@ -1,0 +1,445 @@
+package dev.coreloop.buffers;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A circular off-heap byte buffer for one direction of one connection.
+ *
+ * <p>Storage is a run of {@link BufferPool} chunks, acquired on first use and grown in chunk steps (the next
+ * size is the larger of one more chunk and double the current size) up to {@link #maxCapacityBytes()}.
+ * Growth copies the readable bytes, linearised, into the new run. When the ring becomes empty its positions
+ * reset to 0 and its storage goes back to the pool, so an idle connection holds no memory and
+ * request/response traffic rarely wraps.
+ *
+ * <p>Limits are explicit: an append or fill that would pass the cap does nothing and returns {@link #FULL};
+ * one the pool cannot serve returns {@link #NO_MEMORY}. Nothing is dropped silently.
+ *
+ * <p>Channel I/O goes straight between the socket and the ring: {@link #fillFrom} reads into both free
+ * segments with one scattering read and {@link #drainTo} writes both readable segments with one gathering
+ * write (one readv/writev), through two ByteBuffer views of the slab made once at construction.
+ *
+ * <p>Frames that wrap: {@link #linearise()} makes the readable bytes contiguous on demand (copying only when
+ * they wrap) and returns the buffer that holds them from {@link #readOffset()}; parsers read that view.
+ *
+ * <p><b>Threading:</b> owned by the thread that owns its pool (a reactor); not thread-safe.
+ */
+public final class ByteRing implements AutoCloseable
+{
+    /** {@link #fillFrom}: the channel reached end of stream. */
+    public static final int EOF = -1;
+    /** The ring is at its maximum capacity: nothing was read or appended. */
+    public static final int FULL = -2;
+    /** The pool had no run of chunks for the growth: nothing was read or appended. */
+    public static final int NO_MEMORY = -3;
+
+    private final BufferPool pool;
+    private final int chunkSizeBytes;
+    private final int maxCapacityBytes;
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final ByteBuffer first;
+    private final ByteBuffer second;
+    private final ByteBuffer[] segments;
+
+    private int slabOffset = -1;
+    private int capacity;
+    private int head;
+    private int size;
+    private boolean closed;
+
+    /**
+     * @param pool             where storage comes from; owned by the same thread.
+     * @param maxCapacityBytes the cap, at least one chunk; rounded down to whole chunks.
+     * @throws IllegalArgumentException naming the field and value when the cap is invalid.
+     */
+    public ByteRing(final BufferPool pool, final int maxCapacityBytes)
+    {
+        this.pool = pool;
+        this.chunkSizeBytes = pool.chunkSizeBytes();
+        if (maxCapacityBytes < chunkSizeBytes)
+        {
+            throw new IllegalArgumentException("maxCapacityBytes must be >= the pool's chunk size " + chunkSizeBytes +
+                ": maxCapacityBytes=" + maxCapacityBytes);
+        }
+        this.maxCapacityBytes = maxCapacityBytes - (maxCapacityBytes % chunkSizeBytes);
+        this.first = pool.slabByteBuffer().duplicate();
+        this.second = pool.slabByteBuffer().duplicate();
+        this.segments = new ByteBuffer[]{ first, second };
+    }
+
+    /** @return bytes written and not yet consumed. */
+    public int readableBytes()
+    {
+        return size;
+    }
+
+    /** @return true when there is nothing to read. */
+    public boolean isEmpty()
+    {
+        return size == 0;
+    }
+
+    /** @return the storage currently held, in bytes (0 while empty). */
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    /** @return the cap: the ring never holds more than this. */
+    public int maxCapacityBytes()
+    {
+        return maxCapacityBytes;
+    }
+
+    /**
+     * Appends all of {@code src[offset, offset + length)} or nothing.
+     *
+     * @return {@code length}, or {@link #FULL} / {@link #NO_MEMORY}.
+     */
+    public int append(final DirectBuffer src, final int offset, final int length)
+    {
+        final int result = reserve(length);
+        if (result < 0)
+        {
+            return result;
+        }
+        final int tail = tail();
+        final int firstPart = Math.min(length, capacity - tail);
+        view.putBytes(tail, src, offset, firstPart);
+        if (firstPart < length)
+        {
+            view.putBytes(0, src, offset + firstPart, length - firstPart);
+        }
+        size += length;
+        return length;
+    }
+
+    /** As {@link #append(DirectBuffer, int, int)}, from a byte array. */
+    public int append(final byte[] src, final int offset, final int length)
+    {
+        final int result = reserve(length);
+        if (result < 0)
+        {
+            return result;
+        }
+        final int tail = tail();
+        final int firstPart = Math.min(length, capacity - tail);
+        view.putBytes(tail, src, offset, firstPart);
+        if (firstPart < length)
+        {
+            view.putBytes(0, src, offset + firstPart, length - firstPart);
+        }
+        size += length;
+        return length;
+    }
+
+    /**
+     * As {@link #append(DirectBuffer, int, int)}, from the remaining bytes of {@code src}; its position advances
+     * only on success.
+     */
+    public int append(final ByteBuffer src)
+    {
+        final int length = src.remaining();
+        final int result = reserve(length);
+        if (result < 0)
+        {
+            return result;
+        }
+        final int tail = tail();
+        final int firstPart = Math.min(length, capacity - tail);
+        final int position = src.position();
+        view.putBytes(tail, src, position, firstPart);
+        if (firstPart < length)
+        {
+            view.putBytes(0, src, position + firstPart, length - firstPart);
+        }
+        src.position(position + length);
+        size += length;
+        return length;
+    }
+
+    /**
+     * Reads once from {@code channel} into the free space, at most {@code maxBytes}. Both free segments are
+     * offered to one scattering read when they wrap. A full ring first grows by a step if below its cap.
+     *
+     * @return bytes read ({@code >= 0}; 0 when the channel had nothing), {@link #EOF}, {@link #FULL} or
+     * {@link #NO_MEMORY}.
+     * @throws IOException from the channel.
+     */
+    public int fillFrom(final ScatteringByteChannel channel, final int maxBytes) throws IOException
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("ring is closed");
+        }
+        if (size == capacity)
+        {
+            if (capacity == maxCapacityBytes)
+            {
+                return FULL;
+            }
+            if (!grow(size + 1))
+            {
+                return NO_MEMORY;
+            }
+        }
+        final int tail = tail();
+        final int free = Math.min(capacity - size, maxBytes);
+        final int firstPart = Math.min(free, capacity - tail);
+        final long read;
+        if (firstPart == free)
+        {
+            setSegment(first, tail, firstPart);
+            read = channel.read(first);
+        }
+        else
+        {
+            setSegment(first, tail, firstPart);
+            setSegment(second, 0, free - firstPart);
+            read = channel.read(segments, 0, 2);
+        }
+        if (read < 0)
+        {
+            releaseIfEmpty();
+            return EOF;
+        }
+        size += (int)read;
+        releaseIfEmpty();
+        return (int)read;
+    }
+
+    /**
+     * Writes once to {@code channel} from the readable bytes, at most {@code maxBytes}, and consumes what was
+     * written. Both readable segments go to one gathering write when they wrap.
+     *
+     * @return bytes written, {@code >= 0}.
+     * @throws IOException from the channel.
+     */
+    public int drainTo(final GatheringByteChannel channel, final int maxBytes) throws IOException
+    {
+        final int length = Math.min(size, maxBytes);
+        if (length <= 0)
+        {
+            return 0;
+        }
+        final int firstPart = Math.min(length, capacity - head);
+        final long written;
+        if (firstPart == length)
+        {
+            setSegment(first, head, length);
+            written = channel.write(first);
+        }
+        else
+        {
+            setSegment(first, head, firstPart);
+            setSegment(second, 0, length - firstPart);
+            written = channel.write(segments, 0, 2);
+        }
+        consume((int)written);
+        return (int)written;
+    }
+
+    /**
+     * @param index position relative to the read position, {@code 0 .. readableBytes() - 1}.
+     * @return the byte there.
+     */
+    public byte getByte(final int index)
+    {
+        if (index < 0 || index >= size)
+        {
+            throw new IndexOutOfBoundsException("index=" + index + " readableBytes=" + size);
+        }
+        final int at = head + index;
+        return view.getByte(at < capacity ? at : at - capacity);
+    }
+
+    /**
+     * Drops {@code length} bytes from the read side.
+     *
+     * @throws IllegalArgumentException if {@code length} is negative or more than is readable.
+     */
+    public void consume(final int length)
+    {
+        if (length < 0 || length > size)
+        {
+            throw new IllegalArgumentException("consume length=" + length + " readableBytes=" + size);
+        }
+        if (length == 0)
+        {
+            return;
+        }
+        size -= length;
+        head += length;
+        if (head >= capacity)
+        {
+            head -= capacity;
+        }
+        releaseIfEmpty();
+    }
+
+    /**
+     * Makes every readable byte contiguous and returns the buffer holding them, from {@link #readOffset()} for
+     * {@link #readableBytes()} bytes. Copies only when the data wraps: into a fresh run of the same size, or,
+     * when the pool has none, by rotating in place. The view is valid until the next call that changes the ring.
+     */
+    public DirectBuffer linearise()
+    {
+        if (head + size > capacity)
+        {
+            if (!moveTo(capacity))
+            {
+                rotateInPlace();
+            }
+        }
+        return view;
+    }
+
+    /** @return where the readable bytes start in the buffer {@link #linearise()} returns. */
+    public int readOffset()
+    {
+        return head;
+    }
+
+    /** Drops every readable byte and returns the storage to the pool. */
+    public void clear()
+    {
+        size = 0;
+        head = 0;
+        releaseIfEmpty();
+    }
+
+    /** Returns the storage to the pool; the ring must not be used afterwards. Idempotent. */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            size = 0;
+            head = 0;
+            releaseStorage();
+        }
+    }
+
+    private int tail()
+    {
+        final int tail = head + size;
+        return tail < capacity ? tail : tail - capacity;
+    }
+
+    private int reserve(final int length)
+    {
+        if (length < 0)
+        {
+            throw new IllegalArgumentException("length must be >= 0: length=" + length);
+        }
+        if (closed)
+        {
+            throw new IllegalStateException("ring is closed");
+        }
+        final int needed = size + length;
+        if (needed > maxCapacityBytes || needed < 0)
+        {
+            return FULL;
+        }
+        if (needed > capacity && !grow(needed))
+        {
+            return NO_MEMORY;
+        }
+        return length;
+    }
+
+    private boolean grow(final int neededBytes)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("ring is closed");
+        }
+        long newCapacity = Math.max(capacity + chunkSizeBytes, (long)capacity << 1);
+        while (newCapacity < neededBytes)
+        {
+            newCapacity <<= 1;
+        }
+        return moveTo((int)Math.min(roundUpToChunk(newCapacity), maxCapacityBytes));
+    }
+
+    /** Moves the readable bytes, linearised, into a fresh run of {@code newCapacity} bytes. */
+    private boolean moveTo(final int newCapacity)
+    {
+        final int newOffset = pool.acquire(newCapacity / chunkSizeBytes);
+        if (newOffset < 0)
+        {
+            return false;
+        }
+        final UnsafeBuffer slab = pool.slab();
+        if (size > 0)
+        {
+            final int firstPart = Math.min(size, capacity - head);
+            slab.putBytes(newOffset, slab, slabOffset + head, firstPart);
+            if (firstPart < size)
+            {
+                slab.putBytes(newOffset + firstPart, slab, slabOffset, size - firstPart);
+            }
+        }
+        releaseStorage();
+        slabOffset = newOffset;
+        capacity = newCapacity;
+        head = 0;
+        view.wrap(slab, newOffset, newCapacity);
+        return true;
+    }
+
+    /** Rotates the storage left by {@code head} with three reversals: no memory needed. */
+    private void rotateInPlace()
+    {
+        reverse(0, head);
+        reverse(head, capacity);
+        reverse(0, capacity);
+        head = 0;
+    }
+
+    private void reverse(final int from, final int to)
+    {
+        for (int i = from, j = to - 1; i < j; i++, j--)
+        {
+            final byte b = view.getByte(i);
+            view.putByte(i, view.getByte(j));
+            view.putByte(j, b);
+        }
+    }
+
+    private void releaseIfEmpty()
+    {
+        if (size == 0)
+        {
+            head = 0;
+            releaseStorage();
+        }
+    }
+
+    private void releaseStorage()
+    {
+        if (slabOffset >= 0)
+        {
+            pool.release(slabOffset, capacity / chunkSizeBytes);
+            slabOffset = -1;
+            capacity = 0;
+            view.wrap(0, 0);
+        }
+    }
+
+    private long roundUpToChunk(final long bytes)
+    {
+        return (bytes + chunkSizeBytes - 1) & -chunkSizeBytes;
+    }
+
+    private void setSegment(final ByteBuffer segment, final int ringOffset, final int length)
+    {
+        final int start = slabOffset + ringOffset;
+        segment.limit(start + length).position(start);
+    }
+}

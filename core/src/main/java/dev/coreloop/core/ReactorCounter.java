@@ -1,0 +1,179 @@
+package dev.coreloop.core;
+
+/**
+ * The per-reactor counters. Ids are stable (they are the counter type ids in the counters buffer and will be
+ * the layout of the counters file); labels are for humans. {@code STATE_*} are gauges, everything else counts up
+ * except {@link #MAX_CYCLE_NS}.
+ *
+ * <p>Each counter has one writer, named by {@link #writer()}: the owning reactor, the acceptor, or (for the
+ * rejection counters of the cross-thread queues) any thread, which then uses an atomic add. Any thread may read.
+ */
+public enum ReactorCounter
+{
+    /** Connections accepted and registered. Writer: reactor. */
+    ACCEPTED(0, "connections accepted and registered", Writer.REACTOR),
+    /** Connections closed (any reason). Writer: reactor. */
+    CLOSED(1, "connections closed (any reason)", Writer.REACTOR),
+    /** Bytes read from sockets. Writer: reactor. */
+    BYTES_READ(2, "bytes read from sockets", Writer.REACTOR),
+    /** Bytes written to sockets. Writer: reactor. */
+    BYTES_WRITTEN(3, "bytes written to sockets", Writer.REACTOR),
+    /** Socket read calls. Writer: reactor. */
+    READ_CALLS(4, "socket read calls", Writer.REACTOR),
+    /** Socket write calls. Writer: reactor. */
+    WRITE_CALLS(5, "socket write calls", Writer.REACTOR),
+    /** Duty cycles. Writer: reactor. */
+    LOOP_CYCLES(6, "duty cycles", Writer.REACTOR),
+    /** Longest busy duty cycle (ns). Writer: reactor. */
+    MAX_CYCLE_NS(7, "longest busy duty cycle (ns)", Writer.REACTOR),
+    /** Tasks run from the task queue. Writer: reactor. */
+    TASKS_RUN(8, "tasks run from the task queue", Writer.REACTOR),
+    /** Messages read from the message ring. Writer: reactor. */
+    MESSAGES_RECEIVED(9, "messages read from the message ring", Writer.REACTOR),
+    /** Timer wheel expiries. Writer: reactor. */
+    TIMERS_FIRED(10, "timer wheel expiries", Writer.REACTOR),
+    /** Accepted connections closed because the inbox was full. Writer: the acceptor thread (the owning reactor in REUSE_PORT mode). */
+    INBOX_REJECTIONS(11, "accepted connections closed because the inbox was full", Writer.ACCEPTOR),
+    /** Execute() calls refused because the task queue was full. Writer: any thread (atomic add). */
+    TASK_QUEUE_REJECTIONS(12, "execute() calls refused because the task queue was full", Writer.ANY),
+    /** SendMessage() calls refused because the message ring was full. Writer: any thread (atomic add). */
+    MESSAGE_RING_REJECTIONS(13, "sendMessage() calls refused because the message ring was full", Writer.ANY),
+    /** Accept back-offs after EMFILE/ENFILE. Writer: the acceptor thread (the owning reactor in REUSE_PORT mode). */
+    EMFILE_BACKOFFS(14, "accept back-offs after EMFILE/ENFILE", Writer.ACCEPTOR),
+    /** Illegal state transitions (bugs), each forced to CLOSED. Writer: reactor. */
+    ILLEGAL_TRANSITIONS(15, "illegal state transitions (bugs), each forced to CLOSED", Writer.REACTOR),
+    /** Exceptions thrown by handlers. Writer: reactor. */
+    HANDLER_ERRORS(16, "exceptions thrown by handlers", Writer.REACTOR),
+    /** Ring growths refused because the buffer pool was empty. Writer: reactor. */
+    BUFFER_EXHAUSTED(17, "ring growths refused because the buffer pool was empty", Writer.REACTOR),
+    /** Duty cycles that started far later than planned (stall). Writer: reactor. */
+    STALLS(18, "duty cycles that started far later than planned (stall)", Writer.REACTOR),
+    /** Selector wake-ups issued by producers. Writer: any thread (atomic add). */
+    WAKEUPS(19, "selector wake-ups issued by producers", Writer.ANY),
+    /** Connections now in state HANDED_OFF. Writer: reactor. */
+    STATE_HANDED_OFF(32, "connections now in state HANDED_OFF", Writer.REACTOR),
+    /** Connections now in state CONNECTING. Writer: reactor. */
+    STATE_CONNECTING(33, "connections now in state CONNECTING", Writer.REACTOR),
+    /** Connections now in state ACTIVE. Writer: reactor. */
+    STATE_ACTIVE(34, "connections now in state ACTIVE", Writer.REACTOR),
+    /** Connections now in state BACKPRESSURED. Writer: reactor. */
+    STATE_BACKPRESSURED(35, "connections now in state BACKPRESSURED", Writer.REACTOR),
+    /** Connections now in state INPUT_CLOSED. Writer: reactor. */
+    STATE_INPUT_CLOSED(36, "connections now in state INPUT_CLOSED", Writer.REACTOR),
+    /** Connections now in state OUTPUT_SHUTDOWN. Writer: reactor. */
+    STATE_OUTPUT_SHUTDOWN(37, "connections now in state OUTPUT_SHUTDOWN", Writer.REACTOR),
+    /** Connections now in state DRAINING. Writer: reactor. */
+    STATE_DRAINING(38, "connections now in state DRAINING", Writer.REACTOR),
+    /** Connections now in state CLOSED. Writer: reactor. */
+    STATE_CLOSED(39, "always 0: a closed connection leaves its reactor at once", Writer.REACTOR),
+    /** Connections closed with reason NONE. Writer: reactor. */
+    CLOSE_NONE(48, "connections closed with reason NONE", Writer.REACTOR),
+    /** Connections closed with reason LOCAL_CLOSE. Writer: reactor. */
+    CLOSE_LOCAL_CLOSE(49, "connections closed with reason LOCAL_CLOSE", Writer.REACTOR),
+    /** Connections closed with reason PEER_CLOSED. Writer: reactor. */
+    CLOSE_PEER_CLOSED(50, "connections closed with reason PEER_CLOSED", Writer.REACTOR),
+    /** Connections closed with reason PEER_RESET. Writer: reactor. */
+    CLOSE_PEER_RESET(51, "connections closed with reason PEER_RESET", Writer.REACTOR),
+    /** Connections closed with reason IDLE_TIMEOUT. Writer: reactor. */
+    CLOSE_IDLE_TIMEOUT(52, "connections closed with reason IDLE_TIMEOUT", Writer.REACTOR),
+    /** Connections closed with reason WRITE_STALL_TIMEOUT. Writer: reactor. */
+    CLOSE_WRITE_STALL_TIMEOUT(53, "connections closed with reason WRITE_STALL_TIMEOUT", Writer.REACTOR),
+    /** Connections closed with reason PROTOCOL_ERROR. Writer: reactor. */
+    CLOSE_PROTOCOL_ERROR(54, "connections closed with reason PROTOCOL_ERROR", Writer.REACTOR),
+    /** Connections closed with reason DRAIN_TIMEOUT. Writer: reactor. */
+    CLOSE_DRAIN_TIMEOUT(55, "connections closed with reason DRAIN_TIMEOUT", Writer.REACTOR),
+    /** Connections closed with reason ABORTED. Writer: reactor. */
+    CLOSE_ABORTED(56, "connections closed with reason ABORTED", Writer.REACTOR),
+    /** Connections closed with reason SERVER_SHUTDOWN. Writer: reactor. */
+    CLOSE_SERVER_SHUTDOWN(57, "connections closed with reason SERVER_SHUTDOWN", Writer.REACTOR),
+    /** Connections closed with reason HANDLER_ERROR. Writer: reactor. */
+    CLOSE_HANDLER_ERROR(58, "connections closed with reason HANDLER_ERROR", Writer.REACTOR),
+    /** Connections closed with reason IO_ERROR. Writer: reactor. */
+    CLOSE_IO_ERROR(59, "connections closed with reason IO_ERROR", Writer.REACTOR),
+    /** Connections closed with reason INBOUND_OVERFLOW. Writer: reactor. */
+    CLOSE_INBOUND_OVERFLOW(60, "connections closed with reason INBOUND_OVERFLOW", Writer.REACTOR),
+    /** Connections closed with reason CONNECT_FAILED. Writer: reactor. */
+    CLOSE_CONNECT_FAILED(61, "connections closed with reason CONNECT_FAILED", Writer.REACTOR),
+    /** Connections closed with reason CONNECT_TIMEOUT. Writer: reactor. */
+    CLOSE_CONNECT_TIMEOUT(62, "connections closed with reason CONNECT_TIMEOUT", Writer.REACTOR),
+    /** Connections closed with reason REJECTED. Writer: reactor. */
+    CLOSE_REJECTED(63, "connections closed with reason REJECTED", Writer.REACTOR),
+    /** Connections closed with reason ILLEGAL_TRANSITION. Writer: reactor. */
+    CLOSE_ILLEGAL_TRANSITION(64, "connections closed with reason ILLEGAL_TRANSITION", Writer.REACTOR);
+
+    /** Who writes a counter. */
+    public enum Writer
+    {
+        /** Only the owning reactor thread (plain read-modify-write, release store). */
+        REACTOR,
+        /** Only the acceptor thread (or, in REUSE_PORT mode, the owning reactor). */
+        ACCEPTOR,
+        /** Any thread, with an atomic add. */
+        ANY
+    }
+
+    /** One more than the largest id. */
+    public static final int ID_LIMIT = 65;
+
+    private static final ReactorCounter[] VALUES = values();
+    private static final ReactorCounter[] BY_ID = new ReactorCounter[ID_LIMIT];
+
+    static
+    {
+        for (final ReactorCounter counter : VALUES)
+        {
+            if (BY_ID[counter.id] != null)
+            {
+                throw new IllegalStateException("duplicate counter id " + counter.id);
+            }
+            BY_ID[counter.id] = counter;
+        }
+    }
+
+    private final int id;
+    private final String label;
+    private final Writer writer;
+
+    ReactorCounter(final int id, final String label, final Writer writer)
+    {
+        this.id = id;
+        this.label = label;
+        this.writer = writer;
+    }
+
+    /** @return the stable id. */
+    public int id()
+    {
+        return id;
+    }
+
+    /** @return the human-readable label. */
+    public String label()
+    {
+        return label;
+    }
+
+    /** @return which thread writes it. */
+    public Writer writer()
+    {
+        return writer;
+    }
+
+    /** @return the counter with this id, or null if none has it. */
+    public static ReactorCounter fromId(final int id)
+    {
+        return id >= 0 && id < ID_LIMIT ? BY_ID[id] : null;
+    }
+
+    /** @return the gauge counting connections in {@code state}. */
+    public static ReactorCounter forState(final dev.coreloop.core.conn.ConnState state)
+    {
+        return BY_ID[STATE_HANDED_OFF.id + state.code()];
+    }
+
+    /** @return the counter of closes with {@code reason}. */
+    public static ReactorCounter forCloseReason(final CloseReason reason)
+    {
+        return BY_ID[CLOSE_NONE.id + reason.code()];
+    }
+}

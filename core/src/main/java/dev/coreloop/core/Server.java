@@ -1,0 +1,356 @@
+package dev.coreloop.core;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.coreloop.core.acceptor.AcceptorAgent;
+import dev.coreloop.core.internal.AnyThread;
+import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.reactor.ReactorAgent;
+import dev.coreloop.core.reactor.SelectorIdleStrategy;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running server: N reactors ({@code reactor-0} … ) and, in {@link AcceptMode#ACCEPTOR_THREAD} mode, the
+ * {@code acceptor} thread. {@link #start(ServerContext)} binds every listener (an {@link IOException} names the
+ * address), starts and pins the threads and returns once every reactor runs.
+ *
+ * <p><b>Threading:</b> every method may be called from any thread except a reactor's own ({@link #shutdown} waits
+ * for the reactors). The threads are daemon threads: a process keeps running only while something else (its main
+ * thread) waits for the server.
+ */
+public final class Server implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Server.class);
+    private static final long START_TIMEOUT_MS = 30_000;
+    private static final long SHUTDOWN_GRACE_MS = 2_000;
+
+    private final ServerContext ctx;
+    private final ServerCounters counters;
+    private final ReactorAgent[] reactors;
+    private final AgentRunner[] reactorRunners;
+    private final InetSocketAddress[] localAddresses;
+    private final AcceptorAgent acceptor;
+    private final AgentRunner acceptorRunner;
+    private boolean closed;
+
+    private Server(
+        final ServerContext ctx,
+        final ServerCounters counters,
+        final ReactorAgent[] reactors,
+        final AgentRunner[] reactorRunners,
+        final InetSocketAddress[] localAddresses,
+        final AcceptorAgent acceptor,
+        final AgentRunner acceptorRunner)
+    {
+        this.ctx = ctx;
+        this.counters = counters;
+        this.reactors = reactors;
+        this.reactorRunners = reactorRunners;
+        this.localAddresses = localAddresses;
+        this.acceptor = acceptor;
+        this.acceptorRunner = acceptorRunner;
+    }
+
+    /**
+     * Concludes {@code ctx}, binds its listeners, starts the reactors (each pins itself) and the acceptor.
+     *
+     * @throws IOException if a listener cannot be bound; the message names the address.
+     */
+    public static Server start(final ServerContext ctx) throws IOException
+    {
+        ctx.conclude();
+        final int reactorCount = ctx.reactorCount();
+        final List<ServerContext.Listener> listeners = ctx.listeners();
+        final InetSocketAddress[] localAddresses = new InetSocketAddress[listeners.size()];
+        final ServerCounters counters = new ServerCounters(reactorCount);
+        final ReactorAgent[] reactors = new ReactorAgent[reactorCount];
+        final boolean reusePort = ctx.acceptMode() == AcceptMode.REUSE_PORT;
+        ServerSocketChannel[] acceptorListeners = null;
+        final ServerSocketChannel[][] reactorListeners = new ServerSocketChannel[reactorCount][];
+        try
+        {
+            if (reusePort)
+            {
+                for (int r = 0; r < reactorCount; r++)
+                {
+                    reactorListeners[r] = new ServerSocketChannel[listeners.size()];
+                    for (int l = 0; l < listeners.size(); l++)
+                    {
+                        final InetSocketAddress address = r == 0 ? listeners.get(l).address() : localAddresses[l];
+                        reactorListeners[r][l] = bind(address, ctx, true);
+                        if (r == 0)
+                        {
+                            localAddresses[l] = (InetSocketAddress)reactorListeners[r][l].getLocalAddress();
+                        }
+                    }
+                }
+            }
+            else
+            {
+                acceptorListeners = new ServerSocketChannel[listeners.size()];
+                for (int l = 0; l < listeners.size(); l++)
+                {
+                    acceptorListeners[l] = bind(listeners.get(l).address(), ctx, false);
+                    localAddresses[l] = (InetSocketAddress)acceptorListeners[l].getLocalAddress();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            closeAll(acceptorListeners);
+            for (final ServerSocketChannel[] channels : reactorListeners)
+            {
+                closeAll(channels);
+            }
+            throw ex;
+        }
+
+        final boolean strict = Server.class.desiredAssertionStatus();
+        for (int r = 0; r < reactorCount; r++)
+        {
+            reactors[r] = new ReactorAgent(ctx, r, counters, reusePort ? reactorListeners[r] : null, strict);
+        }
+        for (final ReactorAgent reactor : reactors)
+        {
+            reactor.reactors(reactors);
+        }
+
+        final AgentRunner[] runners = new AgentRunner[reactorCount];
+        for (int r = 0; r < reactorCount; r++)
+        {
+            final ReactorAgent reactor = reactors[r];
+            runners[r] = new AgentRunner(idleStrategy(ctx.idleMode(), reactor), errorHandler(reactor.roleName()),
+                null, reactor);
+            AgentRunner.startOnThread(runners[r], runnable -> newThread(runnable, reactor.roleName()));
+        }
+        Throwable failure = null;
+        for (final ReactorAgent reactor : reactors)
+        {
+            try
+            {
+                if (!reactor.startedLatch().await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+                {
+                    failure = new IllegalStateException(reactor.roleName() + " did not start within " +
+                        START_TIMEOUT_MS + " ms");
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                failure = ex;
+            }
+            if (failure == null && reactor.startFailure() != null)
+            {
+                failure = reactor.startFailure();
+            }
+        }
+        AcceptorAgent acceptor = null;
+        AgentRunner acceptorRunner = null;
+        if (failure == null && !reusePort)
+        {
+            acceptor = new AcceptorAgent(ctx, acceptorListeners, reactors, counters);
+            acceptorRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler(AcceptorAgent.ROLE_NAME),
+                null, acceptor);
+            AgentRunner.startOnThread(acceptorRunner, runnable -> newThread(runnable, AcceptorAgent.ROLE_NAME));
+        }
+        final Server server = new Server(ctx, counters, reactors, runners, localAddresses, acceptor, acceptorRunner);
+        if (failure != null)
+        {
+            closeAll(acceptorListeners);
+            server.shutdown(0);
+            throw new IllegalStateException("server failed to start: " + failure.getMessage(), failure);
+        }
+        LOG.info("coreloop started: {} reactors, {} listeners {}, {}", reactorCount, localAddresses.length,
+            java.util.Arrays.toString(localAddresses), ctx.pinner().report());
+        return server;
+    }
+
+    private static ServerSocketChannel bind(
+        final InetSocketAddress address, final ServerContext ctx, final boolean reusePort) throws IOException
+    {
+        final ServerSocketChannel channel = ServerSocketChannel.open();
+        try
+        {
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort)
+            {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (ctx.socketReceiveBufferBytes() > 0)
+            {
+                channel.setOption(StandardSocketOptions.SO_RCVBUF, ctx.socketReceiveBufferBytes());
+            }
+            channel.bind(address, ctx.backlog());
+            channel.configureBlocking(false);
+            return channel;
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            channel.close();
+            throw new IOException("cannot listen on " + address + (reusePort ? " with SO_REUSEPORT" : "") + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private static void closeAll(final ServerSocketChannel[] channels)
+    {
+        if (channels != null)
+        {
+            for (final ServerSocketChannel channel : channels)
+            {
+                if (channel != null)
+                {
+                    try
+                    {
+                        channel.close();
+                    }
+                    catch (final IOException ignore)
+                    {
+                        // start failed already; the first error is the one reported
+                    }
+                }
+            }
+        }
+    }
+
+    private static IdleStrategy idleStrategy(final IdleMode mode, final ReactorAgent reactor)
+    {
+        switch (mode)
+        {
+            case SPIN:
+                return new BusySpinIdleStrategy();
+            case BACKOFF:
+                return new BackoffIdleStrategy();
+            default:
+                return new SelectorIdleStrategy(reactor);
+        }
+    }
+
+    private static ErrorHandler errorHandler(final String role)
+    {
+        return throwable -> LOG.error("{}: uncaught error in duty cycle", role, throwable);
+    }
+
+    private static Thread newThread(final Runnable runnable, final String name)
+    {
+        final Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** @return the bound address of listener {@code listenerIndex} (the real port when it was 0). */
+    @AnyThread
+    public InetSocketAddress localAddress(final int listenerIndex)
+    {
+        return localAddresses[listenerIndex];
+    }
+
+    /** @return how many reactors run. */
+    @AnyThread
+    public int reactorCount()
+    {
+        return reactors.length;
+    }
+
+    /** @return the pinning report (planned vs actual CPU per thread). */
+    @AnyThread
+    public String pinningReport()
+    {
+        return ctx.pinner().report();
+    }
+
+    /** @return the concluded context. */
+    @AnyThread
+    public ServerContext context()
+    {
+        return ctx;
+    }
+
+    /** @return a lock-free copy of every reactor's counters. */
+    @AnyThread
+    public CountersSnapshot counters()
+    {
+        return new CountersSnapshot(counters.snapshot());
+    }
+
+    /** @return the current value of one counter of one reactor, read without locks. */
+    @AnyThread
+    public long counter(final int reactorIndex, final ReactorCounter counter)
+    {
+        return counters.value(reactorIndex, counter);
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, ask every connection to close (drain: flush, FIN, lingering read), abort
+     * what remains when {@code deadlineMs} has passed, then stop the threads. Returns when they have stopped.
+     * Idempotent.
+     *
+     * @param deadlineMs how long connections get to finish, from now; 0 aborts them at once.
+     */
+    public synchronized void shutdown(final long deadlineMs)
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (acceptor != null)
+        {
+            acceptor.requestStop();
+            acceptorRunner.close();
+        }
+        for (final ReactorAgent reactor : reactors)
+        {
+            reactor.requestShutdown(deadlineMs);
+        }
+        final long waitUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs + SHUTDOWN_GRACE_MS);
+        for (final ReactorAgent reactor : reactors)
+        {
+            try
+            {
+                final long leftNs = waitUntilNs - System.nanoTime();
+                if (leftNs <= 0 || !reactor.drainedLatch().await(leftNs, TimeUnit.NANOSECONDS))
+                {
+                    LOG.warn("{}: connections still open after the shutdown deadline; closing the reactor",
+                        reactor.roleName());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (final AgentRunner runner : reactorRunners)
+        {
+            if (runner != null)
+            {
+                final ReactorAgent reactor = (ReactorAgent)runner.agent();
+                if (reactor.selector() != null)
+                {
+                    reactor.selector().wakeup();
+                }
+                runner.close();
+            }
+        }
+    }
+
+    /** {@link #shutdown(long)} with {@link ServerContext#shutdownDeadlineMs()}. */
+    @Override
+    public void close()
+    {
+        shutdown(ctx.shutdownDeadlineMs());
+    }
+}

@@ -1,0 +1,15 @@
+package dev.coreloop.core.internal;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** Documentation only: the method must be called on the {@code acceptor} thread. */
+@Documented
+@Retention(RetentionPolicy.SOURCE)
+@Target({ ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.TYPE })
+public @interface AcceptorThread
+{
+}

@@ -1,0 +1,59 @@
+package dev.coreloop.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+
+import org.junit.jupiter.api.Test;
+
+class ServerContextTest
+{
+    @Test
+    void shouldNameFieldAndValueOfInvalidConfig()
+    {
+        assertThatThrownBy(() -> new ServerContext().lowWatermarkBytes(2 << 20).conclude())
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("lowWatermarkBytes=2097152");
+        assertThatThrownBy(() -> new ServerContext().messageRingBytes(1000).conclude())
+            .hasMessageContaining("messageRingBytes=1000");
+        assertThatThrownBy(() -> new ServerContext().reactorCount(-1).conclude())
+            .hasMessageContaining("reactorCount=-1");
+        assertThatThrownBy(() -> new ServerContext().idleTimeoutMs(0).conclude())
+            .hasMessageContaining("idleTimeoutMs=0");
+        assertThatThrownBy(() -> new ServerContext().highWatermarkBytes(8 << 20).conclude())
+            .hasMessageContaining("highWatermarkBytes=8388608");
+    }
+
+    @Test
+    void shouldDeriveDefaultsAndFreeze()
+    {
+        final ServerContext ctx = new ServerContext().listen(new InetSocketAddress(0), reactor -> null).conclude();
+        assertThat(ctx.reactorCount()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(ctx.placement()).isNotNull();
+        assertThat(ctx.transitionSink()).isNotNull();
+        assertThat(ctx.nanoClock()).isNotNull();
+        assertThat(ctx.tcpNoDelay()).isTrue();
+        assertThatThrownBy(() -> ctx.idleTimeoutMs(5)).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("idleTimeoutMs");
+    }
+
+    @Test
+    void shouldRejectTheSameServiceTypeTwice()
+    {
+        assertThatThrownBy(() -> new ServerContext()
+            .reactorService(ReactorService.class, reactor -> new ReactorService() { })
+            .reactorService(ReactorService.class, reactor -> new ReactorService() { }))
+            .hasMessageContaining("already registered");
+    }
+
+    @Test
+    void shouldPlaceRoundRobinAndOnLeastConnections()
+    {
+        final PlacementPolicy roundRobin = PlacementPolicy.roundRobin();
+        assertThat(new int[] { roundRobin.select(3, i -> 0), roundRobin.select(3, i -> 0), roundRobin.select(3, i -> 0),
+            roundRobin.select(3, i -> 0) }).containsExactly(0, 1, 2, 0);
+        final long[] open = { 5, 2, 7, 2 };
+        assertThat(PlacementPolicy.leastConnections().select(4, i -> open[i])).isEqualTo(1);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.coreloop.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.coreloop.core.test.RecordingSink;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server's own lifecycle on real threads and loopback sockets: start, echo through every reactor in both accept
+ * modes, counters, graceful shutdown with open connections, a bind failure that names the address.
+ */
+@Timeout(60)
+class ServerStartStopIT
+{
+    private static final InetSocketAddress ANY = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    private static final ConnectionHandlerFactory ECHO = reactor -> new ConnectionHandler()
+    {
+        @Override
+        public int onData(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
+        {
+            return connection.write(buffer, offset, length) ? length : 0;
+        }
+    };
+
+    @ParameterizedTest
+    @EnumSource(AcceptMode.class)
+    void shouldEchoOnEveryReactorAndShutDownGracefully(final AcceptMode mode) throws IOException
+    {
+        final RecordingSink sink = new RecordingSink();
+        final Server server = Server.start(new ServerContext()
+            .reactorCount(2).acceptMode(mode).listen(ANY, ECHO).transitionSink(sink)
+            .bufferPoolBytesPerReactor(16 << 20));
+        final List<SocketChannel> clients = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                final SocketChannel client = SocketChannel.open(server.localAddress(0));
+                clients.add(client);
+                final ByteBuffer request = ByteBuffer.allocate(1000);
+                for (int b = 0; b < 1000; b++)
+                {
+                    request.put((byte)(i + b));
+                }
+                request.flip();
+                while (request.hasRemaining())
+                {
+                    client.write(request);
+                }
+                final ByteBuffer response = ByteBuffer.allocate(1000);
+                while (response.hasRemaining())
+                {
+                    assertThat(client.read(response)).isNotNegative();
+                }
+                assertThat(response.flip()).isEqualTo(request.flip());
+            }
+            final CountersSnapshot counters = server.counters();
+            assertThat(counters.total(ReactorCounter.ACCEPTED)).isEqualTo(16);
+            assertThat(counters.total(ReactorCounter.BYTES_READ)).isEqualTo(16_000);
+            if (mode == AcceptMode.ACCEPTOR_THREAD)
+            {
+                assertThat(counters.value(0, ReactorCounter.ACCEPTED)).isEqualTo(8);
+                assertThat(counters.value(1, ReactorCounter.ACCEPTED)).isEqualTo(8);
+            }
+        }
+        finally
+        {
+            server.shutdown(2_000);
+        }
+        for (final SocketChannel client : clients)
+        {
+            assertThat(client.read(ByteBuffer.allocate(1))).as("FIN after the graceful shutdown").isEqualTo(-1);
+            client.close();
+        }
+        assertThat(server.counters().total(ReactorCounter.CLOSE_SERVER_SHUTDOWN)).isEqualTo(16);
+    }
+
+    @Test
+    void shouldNameTheAddressWhenBindFails() throws IOException
+    {
+        try (Server first = Server.start(new ServerContext().reactorCount(1).listen(ANY, ECHO)))
+        {
+            final InetSocketAddress taken = first.localAddress(0);
+            assertThatThrownBy(() -> Server.start(new ServerContext().reactorCount(1).listen(taken, ECHO)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(taken.toString());
+        }
+    }
+}
