@@ -200,6 +200,12 @@ public final class CpuSet
         return bits.nextSetBit(0);
     }
 
+    /** @return the highest CPU id, or -1 when empty. */
+    public int last()
+    {
+        return bits.length() - 1;
+    }
+
     /** @return the lowest CPU id above {@code cpuId}, or -1 when none. */
     public int next(final int cpuId)
     {

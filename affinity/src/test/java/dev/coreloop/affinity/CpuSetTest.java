@@ -62,6 +62,8 @@ class CpuSetTest
         assertThat(a.containsAll(CpuSet.of(1, 8))).isFalse();
         assertThat(a.first()).isZero();
         assertThat(a.next(7)).isEqualTo(-1);
+        assertThat(a.last()).isEqualTo(7);
+        assertThat(CpuSet.empty().last()).isEqualTo(-1);
         assertThat(CpuSet.empty().first()).isEqualTo(-1);
     }
 }

@@ -3,16 +3,14 @@ package dev.coreloop.affinity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.coreloop.affinity.topology.TreeWriter;
 
 class PinningPlanTest
 {
@@ -203,18 +201,12 @@ class PinningPlanTest
     }
 
     @Test
-    void shouldWarnWhenQuotaIsBelowReactorCount(@TempDir final Path root) throws IOException
+    void shouldWarnWhenQuotaIsBelowReactorCount(@TempDir final Path root)
     {
-        final List<String[]> files = new ArrayList<>();
-        files.add(new String[] { "sys/devices/system/cpu/online", "0-3" });
-        files.add(new String[] { "proc/self/cgroup", "0::/" });
-        files.add(new String[] { "sys/fs/cgroup/cgroup.controllers", "cpu" });
-        files.add(new String[] { "sys/fs/cgroup/cpu.max", "150000 100000" });
-        for (final String[] file : files)
-        {
-            Files.createDirectories(root.resolve(file[0]).getParent());
-            Files.writeString(root.resolve(file[0]), file[1] + "\n");
-        }
+        TreeWriter.write(root, "sys/devices/system/cpu/online", "0-3");
+        TreeWriter.write(root, "proc/self/cgroup", "0::/");
+        TreeWriter.write(root, "sys/fs/cgroup/cgroup.controllers", "cpu");
+        TreeWriter.write(root, "sys/fs/cgroup/cpu.max", "150000 100000");
 
         final ResolvedPlan plan = PinningPlan.parse("reactors=4").resolve(CpuTopology.detect(root));
 

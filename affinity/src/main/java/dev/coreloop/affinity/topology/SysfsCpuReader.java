@@ -149,7 +149,7 @@ public final class SysfsCpuReader
         // Arm big.LITTLE (and some x86 kernels): cpu_capacity, 1024 for the biggest cores.
         long maxCapacity = -1;
         long minCapacity = Long.MAX_VALUE;
-        final long[] capacities = new long[online.isEmpty() ? 0 : online.toArray()[online.size() - 1] + 1];
+        final long[] capacities = new long[online.last() + 1];
         for (int id = online.first(); id >= 0; id = online.next(id))
         {
             final long capacity = SysfsFiles.readLong(cpuDir.resolve("cpu" + id).resolve("cpu_capacity"), -1);

@@ -2,8 +2,6 @@ package dev.coreloop.affinity.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -16,15 +14,13 @@ class CgroupReaderTest
     @TempDir
     Path root;
 
-    private void write(final String relative, final String content) throws IOException
+    private void write(final String relative, final String content)
     {
-        final Path file = root.resolve(relative);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content + "\n");
+        TreeWriter.write(root, relative, content);
     }
 
     @Test
-    void shouldTakeTightestQuotaAlongTheV2Ancestors() throws IOException
+    void shouldTakeTightestQuotaAlongTheV2Ancestors()
     {
         write("proc/self/cgroup", "0::/kubepods/pod1/ctr");
         write("sys/fs/cgroup/cgroup.controllers", "cpuset cpu");
@@ -45,7 +41,7 @@ class CgroupReaderTest
     }
 
     @Test
-    void shouldFallBackToV1CpusetCpusInANestedGroup() throws IOException
+    void shouldFallBackToV1CpusetCpusInANestedGroup()
     {
         write("proc/self/cgroup", "5:cpuset:/docker/abc\n3:cpu,cpuacct:/docker/abc\n");
         write("sys/fs/cgroup/cpuset/cpuset.cpus", "0-15");
@@ -62,7 +58,7 @@ class CgroupReaderTest
     }
 
     @Test
-    void shouldSkipMalformedFilesWithAWarning() throws IOException
+    void shouldSkipMalformedFilesWithAWarning()
     {
         write("proc/self/cgroup", "0::/");
         write("sys/fs/cgroup/cgroup.controllers", "cpuset cpu");
@@ -90,7 +86,7 @@ class CgroupReaderTest
     }
 
     @Test
-    void shouldReadCpusAllowedListFromProcStatus() throws IOException
+    void shouldReadCpusAllowedListFromProcStatus()
     {
         write("proc/self/task/42/status", "Name:\tjava\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\nMems_allowed:\t1");
 
