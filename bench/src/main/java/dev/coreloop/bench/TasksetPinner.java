@@ -1,0 +1,146 @@
+package dev.coreloop.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import dev.coreloop.affinity.PinResult;
+import dev.coreloop.affinity.ThreadPinner;
+
+/**
+ * Pins the calling thread to one CPU per role with the {@code taskset} tool, for benchmarks that must place
+ * a client thread and a server thread on different CPUs inside one JVM.
+ *
+ * <p>The kernel thread id comes from {@code /proc/thread-self} (a link to {@code <pid>/task/<tid>}), so no
+ * native code and no JDK internals are involved. The pin is read back from
+ * {@code /proc/thread-self/status} ({@code Cpus_allowed_list}) and reported as planned versus actual.
+ * Roles without a CPU are left alone ({@link PinResult.Status#UNPINNED}). A failure never throws: the
+ * benchmark runs on and the report says the numbers are unpinned.
+ *
+ * <p><b>Threading:</b> {@link #pinCurrentThread(String)} may be called by any thread on itself; results are
+ * kept in a concurrent map.
+ */
+public final class TasksetPinner implements ThreadPinner
+{
+    private static final long TASKSET_TIMEOUT_MS = 5_000;
+
+    private final Map<String, Integer> cpuByRole;
+    private final Map<String, PinResult> results = new ConcurrentHashMap<>();
+
+    /** @param cpuByRole the CPU for each role, e.g. {@code reactor-0 -> 1, client -> 0}. */
+    public TasksetPinner(final Map<String, Integer> cpuByRole)
+    {
+        this.cpuByRole = Map.copyOf(cpuByRole);
+    }
+
+    @Override
+    public PinResult pinCurrentThread(final String role)
+    {
+        final Integer cpu = cpuByRole.get(role);
+        final PinResult result;
+        if (cpu == null)
+        {
+            result = new PinResult(role, "", readAllowedCpus(), PinResult.Status.UNPINNED);
+        }
+        else
+        {
+            result = pin(role, cpu);
+        }
+        results.put(role, result);
+        return result;
+    }
+
+    @Override
+    public int plannedReactorCount()
+    {
+        return -1;
+    }
+
+    @Override
+    public String report()
+    {
+        final StringBuilder sb = new StringBuilder("pinning (taskset):");
+        final List<String> roles = new ArrayList<>(results.keySet());
+        roles.sort(null);
+        for (final String role : roles)
+        {
+            final PinResult r = results.get(role);
+            sb.append(System.lineSeparator()).append("  ").append(role)
+                .append(" planned=").append(r.plannedCpus().isEmpty() ? "-" : r.plannedCpus())
+                .append(" actual=").append(r.actualCpus())
+                .append(' ').append(r.status());
+        }
+        return sb.toString();
+    }
+
+    /** @return true if every pin attempted so far was verified. */
+    public boolean allPinned()
+    {
+        for (final PinResult r : results.values())
+        {
+            if (!r.plannedCpus().isEmpty() && r.status() != PinResult.Status.PINNED)
+            {
+                return false;
+            }
+        }
+        return !results.isEmpty();
+    }
+
+    private static PinResult pin(final String role, final int cpu)
+    {
+        final String planned = Integer.toString(cpu);
+        try
+        {
+            final String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+            final String tid = link.substring(link.lastIndexOf('/') + 1);
+            final Process process = new ProcessBuilder("taskset", "-p", "-c", planned, tid)
+                .redirectErrorStream(true)
+                .start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(TASKSET_TIMEOUT_MS, TimeUnit.MILLISECONDS) || process.exitValue() != 0)
+            {
+                process.destroy();
+                System.err.println("taskset failed for " + role + " (tid " + tid + "): " + output.trim());
+                return new PinResult(role, planned, readAllowedCpus(), PinResult.Status.FAILED);
+            }
+            final String actual = readAllowedCpus();
+            return new PinResult(role, planned, actual,
+                planned.equals(actual) ? PinResult.Status.PINNED : PinResult.Status.MISMATCH);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("cannot pin " + role + " to CPU " + cpu + ": " + ex);
+            return new PinResult(role, planned, "", PinResult.Status.FAILED);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return new PinResult(role, planned, "", PinResult.Status.FAILED);
+        }
+    }
+
+    private static String readAllowedCpus()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/thread-self/status")))
+            {
+                if (line.startsWith("Cpus_allowed_list:"))
+                {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ignore)
+        {
+            // not Linux: reported as unknown
+        }
+        return "";
+    }
+}
