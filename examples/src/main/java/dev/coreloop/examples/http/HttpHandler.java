@@ -1,0 +1,212 @@
+package dev.coreloop.examples.http;
+
+import dev.coreloop.core.CloseReason;
+import dev.coreloop.core.Connection;
+import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.ReactorContext;
+import org.agrona.DirectBuffer;
+
+/**
+ * One HTTP/1.1 connection: parses every complete request in the inbound view (pipelining) and writes the
+ * responses in request order, each as one write of a prebuilt response from the reactor's
+ * {@link HttpDateService}.
+ *
+ * <ul>
+ *   <li>Routes: {@code GET|HEAD /plaintext} and {@code GET|HEAD /json}; other paths 404, other methods 405.</li>
+ *   <li>Bodies (Content-Length or chunked) are read and discarded before the response, so the next
+ *       pipelined request starts at the right byte. {@code Expect: 100-continue} gets {@code 100 Continue}.</li>
+ *   <li>Errors (400, 404, 405, 413, 414, 431, 501, 505) are answered with {@code Connection: close}, then
+ *       {@code connection.close(PROTOCOL_ERROR)}: the kit flushes, shuts output and lingers. Input after
+ *       that point is discarded.</li>
+ *   <li>{@code Connection: close} (or HTTP/1.0 without keep-alive): the response says so and the connection
+ *       closes gracefully after it; later pipelined requests are ignored.</li>
+ *   <li>Backpressure: before each new request, if the connection is not writable, the handler stops
+ *       consuming; the unparsed requests wait in the inbound ring until the kit presents them again. If a
+ *       write is refused, the response is kept and retried on {@link #onWritabilityChanged} (or the next
+ *       {@code onData}) before anything else.</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> one instance per connection; every method runs on the owning reactor's thread.
+ */
+public final class HttpHandler implements ConnectionHandler
+{
+    private static final byte[] PATH_PLAINTEXT = HttpMethod.ascii("/plaintext");
+    private static final byte[] PATH_JSON = HttpMethod.ascii("/json");
+
+    private final ReactorContext reactor;
+    private final HttpDateService service;
+    private final HttpResponses responses;
+    private final HttpRequestParser parser;
+
+    private int route;
+    private boolean headRequest;
+    private int pendingIndex = -1;
+    private int pendingLength;
+    private boolean pendingClose;
+    private boolean closing;
+    private long responseCount;
+
+    /**
+     * @param reactor the owning reactor; an {@link HttpDateService} must be registered on it.
+     * @param config  the limits (validated).
+     * @throws IllegalStateException if the reactor has no {@link HttpDateService}.
+     */
+    public HttpHandler(final ReactorContext reactor, final HttpConfig config)
+    {
+        this.reactor = reactor;
+        this.service = reactor.service(HttpDateService.class);
+        if (service == null)
+        {
+            throw new IllegalStateException("no HttpDateService on reactor " + reactor.index() +
+                ": register it with HttpServer.install(...) or ServerContext.reactorService(HttpDateService.class, ...)");
+        }
+        this.responses = service.responses();
+        this.parser = new HttpRequestParser(config);
+    }
+
+    /** {@inheritDoc} */
+    public int onData(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closing)
+        {
+            return length;
+        }
+        service.refresh(reactor.epochMs());
+        if (pendingIndex >= 0 && !writePending(connection))
+        {
+            return 0;
+        }
+        if (closing)
+        {
+            return length;
+        }
+
+        final int end = offset + length;
+        int position = offset;
+        while (true)
+        {
+            if (parser.isAtMessageStart() && !connection.isWritable())
+            {
+                return position - offset;
+            }
+            final int result = parser.parse(buffer, position, end - position);
+            position += parser.consumed();
+            switch (result)
+            {
+                case HttpRequestParser.HEADERS:
+                    headRequest = parser.method() == HttpMethod.HEAD;
+                    route = route(buffer);
+                    if (route < 0)
+                    {
+                        return replyError(connection, -route, length);
+                    }
+                    if (parser.expectContinue() && parser.hasBody() && parser.versionMinor() != 0)
+                    {
+                        final int index = HttpResponses.continue100();
+                        connection.write(responses.buffer(), responses.offset(index), responses.length(index));
+                    }
+                    break;
+
+                case HttpRequestParser.BODY:
+                    break;
+
+                case HttpRequestParser.COMPLETE:
+                    if (!respond(connection))
+                    {
+                        return position - offset;
+                    }
+                    if (closing)
+                    {
+                        return length;
+                    }
+                    break;
+
+                case HttpRequestParser.NEED_MORE:
+                    return position - offset;
+
+                default:
+                    headRequest = false;
+                    return replyError(connection, parser.errorStatus(), length);
+            }
+        }
+    }
+
+    /** {@inheritDoc} */
+    public void onWritabilityChanged(final Connection connection, final boolean writable)
+    {
+        if (writable && pendingIndex >= 0)
+        {
+            writePending(connection);
+        }
+    }
+
+    /** @return how many responses (errors included) this connection has written. */
+    public long responseCount()
+    {
+        return responseCount;
+    }
+
+    /**
+     * @return the route, or minus the error status (404, 405).
+     */
+    private int route(final DirectBuffer buffer)
+    {
+        final int pathOffset = parser.pathOffset();
+        final int pathLength = parser.pathLength();
+        final int route;
+        if (pathLength == PATH_PLAINTEXT.length && HttpMethod.regionEquals(buffer, pathOffset, PATH_PLAINTEXT))
+        {
+            route = HttpResponses.ROUTE_PLAINTEXT;
+        }
+        else if (pathLength == PATH_JSON.length && HttpMethod.regionEquals(buffer, pathOffset, PATH_JSON))
+        {
+            route = HttpResponses.ROUTE_JSON;
+        }
+        else
+        {
+            return -404;
+        }
+        final int method = parser.method();
+        return method == HttpMethod.GET || method == HttpMethod.HEAD ? route : -405;
+    }
+
+    private boolean respond(final Connection connection)
+    {
+        final int variant = !parser.keepAlive() ? HttpResponses.CONNECTION_CLOSE :
+            parser.versionMinor() == 0 ? HttpResponses.CONNECTION_KEEP_ALIVE_HTTP10 : HttpResponses.CONNECTION_KEEP_ALIVE;
+        final int index = HttpResponses.ok(route, variant);
+        pendingIndex = index;
+        pendingLength = headRequest ? responses.headerLength(index) : responses.length(index);
+        pendingClose = variant == HttpResponses.CONNECTION_CLOSE;
+        return writePending(connection);
+    }
+
+    private boolean writePending(final Connection connection)
+    {
+        if (!connection.write(responses.buffer(), responses.offset(pendingIndex), pendingLength))
+        {
+            return false;
+        }
+        pendingIndex = -1;
+        responseCount++;
+        if (pendingClose)
+        {
+            closing = true;
+            connection.close();
+        }
+        return true;
+    }
+
+    private int replyError(final Connection connection, final int status, final int length)
+    {
+        final int index = HttpResponses.error(status);
+        final int replyLength = headRequest ? responses.headerLength(index) : responses.length(index);
+        if (connection.write(responses.buffer(), responses.offset(index), replyLength))
+        {
+            responseCount++;
+        }
+        closing = true;
+        connection.close(CloseReason.PROTOCOL_ERROR);
+        return length;
+    }
+}
