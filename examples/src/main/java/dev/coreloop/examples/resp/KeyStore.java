@@ -1,0 +1,290 @@
+package dev.coreloop.examples.resp;
+
+import java.util.Arrays;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * One shard's keyspace: an open-addressing hash table (linear probing, deletion by backward shift, so no
+ * tombstones) from key bytes to value bytes, with an optional expiry deadline per key on the reactor's monotonic
+ * clock.
+ *
+ * <p>Keys and values live in {@code byte[]}s. Looking up an existing key allocates nothing; setting a new key
+ * allocates its key and value arrays; overwriting a value reuses the old array when the new value fits and the
+ * array is not more than twice as large as needed. Expired keys are removed lazily when touched and by
+ * {@link #sweep(long, int)}, which examines a bounded number of slots per call.
+ *
+ * <p><b>Threading:</b> confined to the reactor that owns the shard; never touched by another thread.
+ */
+public final class KeyStore
+{
+    /** Expiry deadline of a key that does not expire. */
+    public static final long NO_EXPIRY = Long.MIN_VALUE;
+
+    private static final int INITIAL_CAPACITY = 1024;
+    private static final int MIN_VALUE_ARRAY_BYTES = 16;
+
+    private byte[][] keys;
+    private byte[][] values;
+    private int[] valueLengths;
+    private int[] hashes;
+    private long[] expireAtNs;
+    private int mask;
+    private int size;
+    private int resizeThreshold;
+    private int sweepCursor;
+
+    public KeyStore()
+    {
+        allocate(INITIAL_CAPACITY);
+    }
+
+    /** @return keys held, including expired keys not yet removed (as redis's DBSIZE counts them). */
+    public int size()
+    {
+        return size;
+    }
+
+    /** @return the table's slot count. */
+    public int capacity()
+    {
+        return mask + 1;
+    }
+
+    /**
+     * @return the slot of a live key, or -1 if absent or expired (an expired key is removed on the way).
+     */
+    public int find(final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
+        final long nowNs)
+    {
+        int index = KeyHash.tableHash(keyHash) & mask;
+        while (true)
+        {
+            final byte[] candidate = keys[index];
+            if (candidate == null)
+            {
+                return -1;
+            }
+            if (hashes[index] == keyHash && candidate.length == keyLength && equals(candidate, key, keyOffset))
+            {
+                if (isExpired(index, nowNs))
+                {
+                    removeAt(index);
+                    return -1;
+                }
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    /** @return the value bytes of slot {@code index} (valid up to {@link #valueLength(int)}). */
+    public byte[] valueBytes(final int index)
+    {
+        return values[index];
+    }
+
+    public int valueLength(final int index)
+    {
+        return valueLengths[index];
+    }
+
+    public long expireAtNs(final int index)
+    {
+        return expireAtNs[index];
+    }
+
+    public void expireAtNs(final int index, final long deadlineNs)
+    {
+        expireAtNs[index] = deadlineNs;
+    }
+
+    /**
+     * Sets the value of a key, inserting it if needed.
+     *
+     * @param deadlineNs the new expiry deadline, or {@link #NO_EXPIRY}.
+     * @return the key's slot.
+     */
+    public int put(final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
+        final DirectBuffer value, final int valueOffset, final int valueLength, final long deadlineNs,
+        final long nowNs)
+    {
+        int index = find(key, keyOffset, keyLength, keyHash, nowNs);
+        if (index < 0)
+        {
+            index = insertKey(key, keyOffset, keyLength, keyHash);
+        }
+        setValue(index, value, valueOffset, valueLength);
+        expireAtNs[index] = deadlineNs;
+        return index;
+    }
+
+    /** Replaces the value of slot {@code index}, keeping its expiry. */
+    public void setValue(final int index, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        byte[] array = values[index];
+        if (array == null || array.length < valueLength || array.length > 2 * valueLength + MIN_VALUE_ARRAY_BYTES)
+        {
+            array = new byte[valueLength];
+            values[index] = array;
+        }
+        value.getBytes(valueOffset, array, 0, valueLength);
+        valueLengths[index] = valueLength;
+    }
+
+    /** @return true if a live key was removed. */
+    public boolean remove(final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
+        final long nowNs)
+    {
+        final int index = find(key, keyOffset, keyLength, keyHash, nowNs);
+        if (index < 0)
+        {
+            return false;
+        }
+        removeAt(index);
+        return true;
+    }
+
+    /** Removes the key in slot {@code index}. */
+    public void removeAt(final int index)
+    {
+        keys[index] = null;
+        values[index] = null;
+        size--;
+        // backward-shift deletion: pull later members of the probe run into the hole
+        int hole = index;
+        int next = (index + 1) & mask;
+        while (keys[next] != null)
+        {
+            final int home = KeyHash.tableHash(hashes[next]) & mask;
+            // move if 'home' is not cyclically in (hole, next]
+            final boolean between = hole <= next ? (home > hole && home <= next) : (home > hole || home <= next);
+            if (!between)
+            {
+                keys[hole] = keys[next];
+                values[hole] = values[next];
+                valueLengths[hole] = valueLengths[next];
+                hashes[hole] = hashes[next];
+                expireAtNs[hole] = expireAtNs[next];
+                keys[next] = null;
+                values[next] = null;
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+    }
+
+    /** Removes every key and shrinks the table back to its initial size. */
+    public void clear()
+    {
+        allocate(INITIAL_CAPACITY);
+        size = 0;
+        sweepCursor = 0;
+    }
+
+    /**
+     * Examines up to {@code maxSlots} slots from where the previous call stopped and removes expired keys.
+     *
+     * @return keys removed.
+     */
+    public int sweep(final long nowNs, final int maxSlots)
+    {
+        int removed = 0;
+        final int slots = Math.min(maxSlots, mask + 1);
+        for (int i = 0; i < slots; i++)
+        {
+            final int index = sweepCursor;
+            if (keys[index] != null && isExpired(index, nowNs))
+            {
+                removeAt(index); // a later key may shift into this slot: look at it again next time round
+                removed++;
+            }
+            else
+            {
+                sweepCursor = (sweepCursor + 1) & mask;
+            }
+        }
+        return removed;
+    }
+
+    private boolean isExpired(final int index, final long nowNs)
+    {
+        final long deadlineNs = expireAtNs[index];
+        return deadlineNs != NO_EXPIRY && deadlineNs - nowNs <= 0;
+    }
+
+    private int insertKey(final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash)
+    {
+        if (size + 1 > resizeThreshold)
+        {
+            rehash((mask + 1) * 2);
+        }
+        final byte[] keyBytes = new byte[keyLength];
+        key.getBytes(keyOffset, keyBytes);
+        final int index = freeSlot(keyHash);
+        keys[index] = keyBytes;
+        hashes[index] = keyHash;
+        values[index] = null;
+        valueLengths[index] = 0;
+        expireAtNs[index] = NO_EXPIRY;
+        size++;
+        return index;
+    }
+
+    private int freeSlot(final int keyHash)
+    {
+        int index = KeyHash.tableHash(keyHash) & mask;
+        while (keys[index] != null)
+        {
+            index = (index + 1) & mask;
+        }
+        return index;
+    }
+
+    private void rehash(final int newCapacity)
+    {
+        final byte[][] oldKeys = keys;
+        final byte[][] oldValues = values;
+        final int[] oldValueLengths = valueLengths;
+        final int[] oldHashes = hashes;
+        final long[] oldExpireAtNs = expireAtNs;
+        allocate(newCapacity);
+        for (int i = 0; i < oldKeys.length; i++)
+        {
+            if (oldKeys[i] != null)
+            {
+                final int index = freeSlot(oldHashes[i]);
+                keys[index] = oldKeys[i];
+                values[index] = oldValues[i];
+                valueLengths[index] = oldValueLengths[i];
+                hashes[index] = oldHashes[i];
+                expireAtNs[index] = oldExpireAtNs[i];
+            }
+        }
+        sweepCursor = 0;
+    }
+
+    private void allocate(final int capacity)
+    {
+        keys = new byte[capacity][];
+        values = new byte[capacity][];
+        valueLengths = new int[capacity];
+        hashes = new int[capacity];
+        expireAtNs = new long[capacity];
+        Arrays.fill(expireAtNs, NO_EXPIRY);
+        mask = capacity - 1;
+        resizeThreshold = (int)(capacity * 0.6f);
+    }
+
+    private static boolean equals(final byte[] candidate, final DirectBuffer key, final int keyOffset)
+    {
+        for (int i = 0; i < candidate.length; i++)
+        {
+            if (candidate[i] != key.getByte(keyOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,227 @@
+package dev.coreloop.examples.resp;
+
+/**
+ * Limits and tuning of the RESP server. Fluent accessors without get/set; {@link #conclude()} validates and
+ * freezes the values, naming the field and the value of anything out of range.
+ *
+ * <p>Defaults follow redis where redis has one: a value (bulk string) may be up to {@value #MAX_BULK_BYTES_DEFAULT}
+ * bytes here (redis allows 512 MiB; the kit keeps whole values in memory per request, so it documents a smaller
+ * limit), an inline command line up to {@value #MAX_INLINE_BYTES_DEFAULT} bytes.
+ *
+ * <p><b>Threading:</b> configured on one thread before the server starts, read-only afterwards (shared by every
+ * reactor). {@link #conclude()} must happen before it is handed to the reactors.
+ */
+public final class RespConfig
+{
+    /** Largest bulk string (a key or a value) a request may carry. Above it: {@code -ERR Protocol error: invalid bulk length}. */
+    public static final int MAX_BULK_BYTES_DEFAULT = 512 * 1024;
+    /** Most arguments (including the command name) in one request. */
+    public static final int MAX_ARGS_DEFAULT = 16 * 1024;
+    /** Longest inline command line (without the line end). It must fit in the core's inbound cap. */
+    public static final int MAX_INLINE_BYTES_DEFAULT = 16 * 1024;
+    /** Most bytes the arguments of one request may take together. */
+    public static final int MAX_REQUEST_BYTES_DEFAULT = 4 * 1024 * 1024;
+    /** Most replies one connection may have waiting for an earlier (remote) reply; above it the connection is aborted. */
+    public static final int MAX_PENDING_REPLIES_DEFAULT = 64 * 1024;
+    /** Most reply bytes one connection may hold outside the core's outbound ring; above it the connection is aborted. */
+    public static final int MAX_BUFFERED_REPLY_BYTES_DEFAULT = 32 * 1024 * 1024;
+    /** Most requests one reactor may have outstanding at another reactor; above it a request gets {@code -ERR busy}. */
+    public static final int MAX_REMOTE_IN_FLIGHT_DEFAULT = 8 * 1024;
+    /** Period of the expiry sweep on each shard. */
+    public static final long SWEEP_INTERVAL_MS_DEFAULT = 100;
+    /** Hash table slots the sweep examines per tick (bounded work). */
+    public static final int SWEEP_SLOTS_PER_TICK_DEFAULT = 1024;
+    /** Delay before a shard retries replies that found another reactor's message ring full. */
+    public static final long RETRY_DELAY_US_DEFAULT = 50;
+
+    private int maxBulkBytes = MAX_BULK_BYTES_DEFAULT;
+    private int maxArgs = MAX_ARGS_DEFAULT;
+    private int maxInlineBytes = MAX_INLINE_BYTES_DEFAULT;
+    private int maxRequestBytes = MAX_REQUEST_BYTES_DEFAULT;
+    private int maxPendingReplies = MAX_PENDING_REPLIES_DEFAULT;
+    private int maxBufferedReplyBytes = MAX_BUFFERED_REPLY_BYTES_DEFAULT;
+    private int maxRemoteInFlight = MAX_REMOTE_IN_FLIGHT_DEFAULT;
+    private long sweepIntervalMs = SWEEP_INTERVAL_MS_DEFAULT;
+    private int sweepSlotsPerTick = SWEEP_SLOTS_PER_TICK_DEFAULT;
+    private long retryDelayUs = RETRY_DELAY_US_DEFAULT;
+    private boolean concluded;
+
+    public int maxBulkBytes()
+    {
+        return maxBulkBytes;
+    }
+
+    public RespConfig maxBulkBytes(final int maxBulkBytes)
+    {
+        checkMutable();
+        this.maxBulkBytes = maxBulkBytes;
+        return this;
+    }
+
+    public int maxArgs()
+    {
+        return maxArgs;
+    }
+
+    public RespConfig maxArgs(final int maxArgs)
+    {
+        checkMutable();
+        this.maxArgs = maxArgs;
+        return this;
+    }
+
+    public int maxInlineBytes()
+    {
+        return maxInlineBytes;
+    }
+
+    public RespConfig maxInlineBytes(final int maxInlineBytes)
+    {
+        checkMutable();
+        this.maxInlineBytes = maxInlineBytes;
+        return this;
+    }
+
+    public int maxRequestBytes()
+    {
+        return maxRequestBytes;
+    }
+
+    public RespConfig maxRequestBytes(final int maxRequestBytes)
+    {
+        checkMutable();
+        this.maxRequestBytes = maxRequestBytes;
+        return this;
+    }
+
+    public int maxPendingReplies()
+    {
+        return maxPendingReplies;
+    }
+
+    public RespConfig maxPendingReplies(final int maxPendingReplies)
+    {
+        checkMutable();
+        this.maxPendingReplies = maxPendingReplies;
+        return this;
+    }
+
+    public int maxBufferedReplyBytes()
+    {
+        return maxBufferedReplyBytes;
+    }
+
+    public RespConfig maxBufferedReplyBytes(final int maxBufferedReplyBytes)
+    {
+        checkMutable();
+        this.maxBufferedReplyBytes = maxBufferedReplyBytes;
+        return this;
+    }
+
+    public int maxRemoteInFlight()
+    {
+        return maxRemoteInFlight;
+    }
+
+    public RespConfig maxRemoteInFlight(final int maxRemoteInFlight)
+    {
+        checkMutable();
+        this.maxRemoteInFlight = maxRemoteInFlight;
+        return this;
+    }
+
+    public long sweepIntervalMs()
+    {
+        return sweepIntervalMs;
+    }
+
+    public RespConfig sweepIntervalMs(final long sweepIntervalMs)
+    {
+        checkMutable();
+        this.sweepIntervalMs = sweepIntervalMs;
+        return this;
+    }
+
+    public int sweepSlotsPerTick()
+    {
+        return sweepSlotsPerTick;
+    }
+
+    public RespConfig sweepSlotsPerTick(final int sweepSlotsPerTick)
+    {
+        checkMutable();
+        this.sweepSlotsPerTick = sweepSlotsPerTick;
+        return this;
+    }
+
+    public long retryDelayUs()
+    {
+        return retryDelayUs;
+    }
+
+    public RespConfig retryDelayUs(final long retryDelayUs)
+    {
+        checkMutable();
+        this.retryDelayUs = retryDelayUs;
+        return this;
+    }
+
+    /**
+     * Validates and freezes the configuration; calling it again is harmless.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the first field out of range and its value.
+     */
+    public RespConfig conclude()
+    {
+        if (concluded)
+        {
+            return this;
+        }
+        requireRange("maxBulkBytes", maxBulkBytes, 1, Integer.MAX_VALUE / 4);
+        requireRange("maxArgs", maxArgs, 1, 1 << 24);
+        requireRange("maxInlineBytes", maxInlineBytes, 16, Integer.MAX_VALUE / 4);
+        requireRange("maxRequestBytes", maxRequestBytes, maxBulkBytes, Integer.MAX_VALUE / 4);
+        requireRange("maxPendingReplies", maxPendingReplies, 16, 1 << 24);
+        requireRange("maxBufferedReplyBytes", maxBufferedReplyBytes, maxBulkBytes + 64, Integer.MAX_VALUE / 4);
+        requireRange("maxRemoteInFlight", maxRemoteInFlight, 1, 1 << 24);
+        requireRange("sweepIntervalMs", sweepIntervalMs, 1, 3_600_000);
+        requireRange("sweepSlotsPerTick", sweepSlotsPerTick, 1, 1 << 24);
+        requireRange("retryDelayUs", retryDelayUs, 1, 1_000_000);
+        concluded = true;
+        return this;
+    }
+
+    /** @return true once {@link #conclude()} succeeded. */
+    public boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "RespConfig{maxBulkBytes=" + maxBulkBytes + ", maxArgs=" + maxArgs + ", maxInlineBytes=" + maxInlineBytes +
+            ", maxRequestBytes=" + maxRequestBytes + ", maxPendingReplies=" + maxPendingReplies +
+            ", maxBufferedReplyBytes=" + maxBufferedReplyBytes + ", maxRemoteInFlight=" + maxRemoteInFlight +
+            ", sweepIntervalMs=" + sweepIntervalMs + ", sweepSlotsPerTick=" + sweepSlotsPerTick +
+            ", retryDelayUs=" + retryDelayUs + '}';
+    }
+
+    private void checkMutable()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("RespConfig is concluded and read-only");
+        }
+    }
+
+    private static void requireRange(final String field, final long value, final long min, final long max)
+    {
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(
+                "RespConfig." + field + " must be in [" + min + ", " + max + "] but was " + value);
+        }
+    }
+}

@@ -1,0 +1,572 @@
+package dev.coreloop.examples.resp;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.coreloop.core.CloseReason;
+import dev.coreloop.core.Connection;
+import dev.coreloop.core.ConnectionHandler;
+import org.agrona.DirectBuffer;
+
+/**
+ * One RESP connection: parses requests ({@link RespParser}), executes each on the shard that owns its key — this
+ * reactor's directly, another's by message through {@link RespShard} — and answers in request order
+ * ({@link ReplySequencer}). Multi-key commands scatter: MGET becomes an array header plus one GET per key, whose
+ * replies the sequencer emits in key order; DEL, EXISTS and MSET become one part per key added up in a sum slot;
+ * DBSIZE and FLUSHALL send one part to every shard. Like redis cluster (and unlike one redis server), a multi-key
+ * command whose keys live on several shards is not atomic: each key is changed atomically on its shard.
+ *
+ * <p>Errors follow redis's wording: unknown command, wrong number of arguments, syntax error, value is not an
+ * integer or out of range, increment or decrement would overflow, invalid expire time. A protocol error is
+ * answered with {@code -ERR Protocol error: ...} after every earlier reply, then the connection closes with
+ * {@link CloseReason#PROTOCOL_ERROR} (the core lingers so that the reply arrives). QUIT answers {@code +OK} and
+ * closes the same way with {@link CloseReason#LOCAL_CLOSE}; a FIN from the peer lets outstanding replies finish
+ * before the close.
+ *
+ * <p>Allocation: GET, SET (of an existing key, a similar-sized value), INCR, PING and the routing of a command to
+ * another shard allocate nothing; error replies build strings.
+ *
+ * <p><b>Threading:</b> created and used on the reactor thread that owns the connection. Replies from other shards
+ * reach it through {@link RespShard#onMessage} on the same thread.
+ */
+public final class RespConnectionHandler implements ConnectionHandler
+{
+    private static final byte[] OPT_NX = ReplyWriter.bytes("nx");
+    private static final byte[] OPT_XX = ReplyWriter.bytes("xx");
+    private static final byte[] OPT_EX = ReplyWriter.bytes("ex");
+    private static final byte[] OPT_PX = ReplyWriter.bytes("px");
+    private static final byte[] SUB_COUNT = ReplyWriter.bytes("count");
+    private static final byte[] SUB_DOCS = ReplyWriter.bytes("docs");
+    private static final byte[] SUB_INFO = ReplyWriter.bytes("info");
+    private static final byte[] SUB_GET = ReplyWriter.bytes("get");
+    private static final byte[] BUSY = ReplySequencer.BUSY;
+    private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
+    private static final long MAX_TTL_MS = Long.MAX_VALUE / 1_000_000L;
+
+    private final RespShard shard;
+    private final RespConfig config;
+    private final RespParser parser;
+    private final StrictLong strictLong = new StrictLong();
+    private Connection connection;
+    private long connectionId;
+    private ReplySequencer sequencer;
+
+    public RespConnectionHandler(final RespShard shard)
+    {
+        this.shard = shard;
+        this.config = shard.config();
+        this.parser = new RespParser(config);
+    }
+
+    @Override
+    public void onOpened(final Connection connection)
+    {
+        this.connection = connection;
+        this.connectionId = connection.id();
+        this.sequencer = new ReplySequencer(connection, config);
+        shard.register(connectionId, this);
+    }
+
+    @Override
+    public int onData(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
+    {
+        sequencer.drainStaged();
+        if (sequencer.isCloseRequested())
+        {
+            return length; // after QUIT or a protocol error nothing more is read
+        }
+        final int end = offset + length;
+        int position = offset;
+        while (position < end)
+        {
+            final int status = parser.parse(buffer, position, end - position);
+            position += parser.consumed();
+            if (status == RespParser.NEED_MORE)
+            {
+                break;
+            }
+            if (status == RespParser.ERROR)
+            {
+                protocolError(parser.errorMessage());
+                return length;
+            }
+            execute();
+            if (sequencer.isCloseRequested())
+            {
+                return length;
+            }
+        }
+        return position - offset;
+    }
+
+    @Override
+    public void onWritabilityChanged(final Connection connection, final boolean writable)
+    {
+        if (writable)
+        {
+            sequencer.drainStaged();
+        }
+    }
+
+    @Override
+    public void onInputClosed(final Connection connection)
+    {
+        sequencer.closeAfterFlush(CloseReason.PEER_CLOSED);
+    }
+
+    @Override
+    public void onClosed(final Connection connection, final CloseReason reason)
+    {
+        shard.unregister(connectionId);
+        sequencer.release();
+    }
+
+    /** A reply computed by another shard for request {@code seq} of this connection. */
+    void onRemoteReply(final long seq, final DirectBuffer buffer, final int offset, final int length)
+    {
+        sequencer.complete(seq, buffer, offset, length);
+    }
+
+    /** @return the sequencer (tests). */
+    ReplySequencer sequencer()
+    {
+        return sequencer;
+    }
+
+    private void execute()
+    {
+        final DirectBuffer args = parser.argBuffer();
+        final int argCount = parser.argCount();
+        final RespCommand command = RespCommand.lookup(args, parser.argOffset(0), parser.argLength(0));
+        if (command == null)
+        {
+            unknownCommand();
+            return;
+        }
+        if (!command.acceptsArgCount(argCount))
+        {
+            error("ERR wrong number of arguments for '" + command.lowerName() + "' command");
+            return;
+        }
+        switch (command)
+        {
+            case PING:
+                if (argCount == 1)
+                {
+                    sequencer.local(ReplyWriter.PONG);
+                }
+                else if (argCount == 2)
+                {
+                    reply(shard.localWriter().bulk(args, parser.argOffset(1), parser.argLength(1)));
+                }
+                else
+                {
+                    error("ERR wrong number of arguments for 'ping' command");
+                }
+                break;
+            case ECHO:
+                reply(shard.localWriter().bulk(args, parser.argOffset(1), parser.argLength(1)));
+                break;
+            case GET:
+                routeKey(ShardOperations.OP_GET, 0, 0, 1, -1);
+                break;
+            case SET:
+                set(argCount);
+                break;
+            case DEL:
+                routeSum(ShardOperations.OP_DEL, 1, 1, false, ReplySequencer.SUM_INTEGER);
+                break;
+            case EXISTS:
+                routeSum(ShardOperations.OP_EXISTS, 1, 1, false, ReplySequencer.SUM_INTEGER);
+                break;
+            case INCR:
+                routeKey(ShardOperations.OP_INCRBY, 1, 0, 1, -1);
+                break;
+            case DECR:
+                routeKey(ShardOperations.OP_INCRBY, -1, 0, 1, -1);
+                break;
+            case INCRBY:
+            case DECRBY:
+                incrBy(command == RespCommand.DECRBY);
+                break;
+            case MSET:
+                if ((argCount - 1) % 2 != 0)
+                {
+                    error("ERR wrong number of arguments for 'mset' command");
+                }
+                else
+                {
+                    routeSum(ShardOperations.OP_MSET_PART, 1, 2, true, ReplySequencer.SUM_OK);
+                }
+                break;
+            case MGET:
+                reply(shard.localWriter().arrayHeader(argCount - 1));
+                for (int i = 1; i < argCount; i++)
+                {
+                    routeKey(ShardOperations.OP_GET, 0, 0, i, -1);
+                }
+                break;
+            case EXPIRE:
+                expire();
+                break;
+            case TTL:
+                routeKey(ShardOperations.OP_TTL, 0, 0, 1, -1);
+                break;
+            case DBSIZE:
+                routeAll(ShardOperations.OP_DBSIZE, ReplySequencer.SUM_INTEGER);
+                break;
+            case FLUSHALL:
+                if (argCount > 2 || (argCount == 2 && !isArg(1, "async") && !isArg(1, "sync")))
+                {
+                    error("ERR syntax error");
+                }
+                else
+                {
+                    routeAll(ShardOperations.OP_FLUSH, ReplySequencer.SUM_OK);
+                }
+                break;
+            case COMMAND:
+                command(argCount);
+                break;
+            case CONFIG:
+                config(argCount);
+                break;
+            case QUIT:
+                sequencer.local(ReplyWriter.OK);
+                sequencer.closeAfterFlush(CloseReason.LOCAL_CLOSE);
+                break;
+            default:
+                unknownCommand();
+                break;
+        }
+    }
+
+    private void set(final int argCount)
+    {
+        long mode = ShardOperations.SET_ALWAYS;
+        long ttlMs = ShardOperations.NO_TTL;
+        final DirectBuffer args = parser.argBuffer();
+        for (int i = 3; i < argCount; i++)
+        {
+            final int offset = parser.argOffset(i);
+            final int length = parser.argLength(i);
+            if (length != 2)
+            {
+                error("ERR syntax error");
+                return;
+            }
+            if (RespCommand.equalsIgnoreCase(OPT_NX, args, offset) && mode != ShardOperations.SET_XX)
+            {
+                mode = ShardOperations.SET_NX;
+            }
+            else if (RespCommand.equalsIgnoreCase(OPT_XX, args, offset) && mode != ShardOperations.SET_NX)
+            {
+                mode = ShardOperations.SET_XX;
+            }
+            else if ((RespCommand.equalsIgnoreCase(OPT_EX, args, offset) ||
+                RespCommand.equalsIgnoreCase(OPT_PX, args, offset)) && ttlMs == ShardOperations.NO_TTL &&
+                i + 1 < argCount)
+            {
+                final boolean seconds = RespCommand.equalsIgnoreCase(OPT_EX, args, offset);
+                i++;
+                if (!strictLong.parse(args, parser.argOffset(i), parser.argLength(i)))
+                {
+                    error(ShardOperations.NOT_INTEGER);
+                    return;
+                }
+                final long amount = strictLong.value();
+                if (amount <= 0 || (seconds ? amount > MAX_TTL_SECONDS : amount > MAX_TTL_MS))
+                {
+                    error("ERR invalid expire time in 'set' command");
+                    return;
+                }
+                ttlMs = seconds ? amount * 1000 : amount;
+            }
+            else
+            {
+                error("ERR syntax error");
+                return;
+            }
+        }
+        routeKey(ShardOperations.OP_SET, mode, ttlMs, 1, 2);
+    }
+
+    private void incrBy(final boolean decrement)
+    {
+        if (!strictLong.parse(parser.argBuffer(), parser.argOffset(2), parser.argLength(2)))
+        {
+            error(ShardOperations.NOT_INTEGER);
+            return;
+        }
+        long delta = strictLong.value();
+        if (decrement)
+        {
+            if (delta == Long.MIN_VALUE)
+            {
+                error("ERR decrement would overflow");
+                return;
+            }
+            delta = -delta;
+        }
+        routeKey(ShardOperations.OP_INCRBY, delta, 0, 1, -1);
+    }
+
+    private void expire()
+    {
+        if (!strictLong.parse(parser.argBuffer(), parser.argOffset(2), parser.argLength(2)))
+        {
+            error(ShardOperations.NOT_INTEGER);
+            return;
+        }
+        final long seconds = strictLong.value();
+        if (seconds > MAX_TTL_SECONDS || seconds < -MAX_TTL_SECONDS)
+        {
+            error("ERR invalid expire time in 'expire' command");
+            return;
+        }
+        routeKey(ShardOperations.OP_EXPIRE, seconds * 1000, 0, 1, -1);
+    }
+
+    /** Executes a one-key operation where the key lives; the reply takes its place in order. */
+    private void routeKey(final int op, final long p1, final long p2, final int keyArg, final int valueArg)
+    {
+        final DirectBuffer args = parser.argBuffer();
+        final int keyOffset = parser.argOffset(keyArg);
+        final int keyLength = parser.argLength(keyArg);
+        final int valueOffset = valueArg < 0 ? 0 : parser.argOffset(valueArg);
+        final int valueLength = valueArg < 0 ? 0 : parser.argLength(valueArg);
+        final int keyHash = KeyHash.hash(args, keyOffset, keyLength);
+        final int owner = shard.ownerOf(keyHash);
+        if (owner == shard.index())
+        {
+            final ReplyWriter writer = shard.localWriter();
+            shard.executeLocal(op, p1, p2, args, keyOffset, keyLength, keyHash, args, valueOffset, valueLength,
+                writer);
+            reply(writer);
+            return;
+        }
+        final long seq = sequencer.reserveBytes();
+        if (seq < 0)
+        {
+            return;
+        }
+        if (!shard.sendRequest(owner, connectionId, seq, op, p1, p2, args, keyOffset, keyLength, args, valueOffset,
+            valueLength))
+        {
+            sequencer.complete(seq, BUSY);
+        }
+    }
+
+    /** Scatters a per-key operation over the keys from {@code firstKeyArg} (every {@code step}) and adds up. */
+    private void routeSum(final int op, final int firstKeyArg, final int step, final boolean withValue,
+        final int finalForm)
+    {
+        final long seq = sequencer.reserveSum(finalForm);
+        if (seq < 0)
+        {
+            return;
+        }
+        final DirectBuffer args = parser.argBuffer();
+        final int argCount = parser.argCount();
+        for (int i = firstKeyArg; i < argCount; i += step)
+        {
+            final int keyOffset = parser.argOffset(i);
+            final int keyLength = parser.argLength(i);
+            final int valueOffset = withValue ? parser.argOffset(i + 1) : 0;
+            final int valueLength = withValue ? parser.argLength(i + 1) : 0;
+            final int keyHash = KeyHash.hash(args, keyOffset, keyLength);
+            final int owner = shard.ownerOf(keyHash);
+            if (owner == shard.index())
+            {
+                final ReplyWriter writer = shard.localWriter();
+                shard.executeLocal(op, 0, 0, args, keyOffset, keyLength, keyHash, args, valueOffset, valueLength,
+                    writer);
+                sequencer.addToSum(seq, integerReply(writer));
+            }
+            else if (shard.sendRequest(owner, connectionId, seq, op, 0, 0, args, keyOffset, keyLength, args,
+                valueOffset, valueLength))
+            {
+                sequencer.addPart(seq);
+            }
+            else
+            {
+                sequencer.failSum(seq);
+            }
+        }
+        sequencer.sealSum(seq);
+    }
+
+    /** Sends a keyless operation to every shard and adds up the integer replies. */
+    private void routeAll(final int op, final int finalForm)
+    {
+        final long seq = sequencer.reserveSum(finalForm);
+        if (seq < 0)
+        {
+            return;
+        }
+        final DirectBuffer args = parser.argBuffer();
+        for (int owner = 0; owner < shard.shardCount(); owner++)
+        {
+            if (owner == shard.index())
+            {
+                final ReplyWriter writer = shard.localWriter();
+                shard.executeLocal(op, 0, 0, args, 0, 0, 0, args, 0, 0, writer);
+                sequencer.addToSum(seq, integerReply(writer));
+            }
+            else if (shard.sendRequest(owner, connectionId, seq, op, 0, 0, args, 0, 0, args, 0, 0))
+            {
+                sequencer.addPart(seq);
+            }
+            else
+            {
+                sequencer.failSum(seq);
+            }
+        }
+        sequencer.sealSum(seq);
+    }
+
+    private void command(final int argCount)
+    {
+        final ReplyWriter writer = shard.localWriter();
+        if (argCount == 1)
+        {
+            writer.arrayHeader(RespCommand.count());
+            for (int i = 0; i < RespCommand.count(); i++)
+            {
+                RespCommand.at(i).writeInfo(writer);
+            }
+        }
+        else if (isArg(1, SUB_COUNT) && argCount == 2)
+        {
+            writer.integer(RespCommand.count());
+        }
+        else if (isArg(1, SUB_DOCS))
+        {
+            writer.raw(ReplyWriter.EMPTY_ARRAY); // no documentation: redis-cli falls back to its built-in help
+        }
+        else if (isArg(1, SUB_INFO))
+        {
+            writer.arrayHeader(argCount - 2);
+            for (int i = 2; i < argCount; i++)
+            {
+                final RespCommand named = RespCommand.lookup(parser.argBuffer(), parser.argOffset(i),
+                    parser.argLength(i));
+                if (named == null)
+                {
+                    writer.raw(ReplyWriter.NULL_BULK);
+                }
+                else
+                {
+                    named.writeInfo(writer);
+                }
+            }
+        }
+        else
+        {
+            error("ERR unknown subcommand '" + argString(1) + "'. Try COMMAND HELP.");
+            return;
+        }
+        reply(writer);
+    }
+
+    private void config(final int argCount)
+    {
+        if (!isArg(1, SUB_GET))
+        {
+            error("ERR unknown subcommand '" + argString(1) + "'. Try CONFIG HELP.");
+            return;
+        }
+        if (argCount < 3)
+        {
+            error("ERR wrong number of arguments for 'config|get' command");
+            return;
+        }
+        final String[][] table = {
+            {"save", ""},
+            {"appendonly", "no"},
+            {"databases", "1"},
+            {"maxmemory", "0"},
+            {"proto-max-bulk-len", Integer.toString(config.maxBulkBytes())},
+            {"io-threads", "1"},
+        };
+        final boolean[] matched = new boolean[table.length];
+        int count = 0;
+        for (int i = 2; i < argCount; i++)
+        {
+            final String pattern = argString(i).toLowerCase(java.util.Locale.ROOT);
+            for (int t = 0; t < table.length; t++)
+            {
+                if (!matched[t] && Glob.matches(pattern, table[t][0]))
+                {
+                    matched[t] = true;
+                    count++;
+                }
+            }
+        }
+        final ReplyWriter writer = shard.localWriter();
+        writer.arrayHeader(2 * count);
+        for (int t = 0; t < table.length; t++)
+        {
+            if (matched[t])
+            {
+                writer.bulk(table[t][0]).bulk(table[t][1]);
+            }
+        }
+        reply(writer);
+    }
+
+    private void unknownCommand()
+    {
+        final StringBuilder message = new StringBuilder("ERR unknown command '")
+            .append(truncated(argString(0))).append("', with args beginning with: ");
+        for (int i = 1; i < parser.argCount() && message.length() < 256; i++)
+        {
+            message.append('\'').append(truncated(argString(i))).append("' ");
+        }
+        error(message.toString());
+    }
+
+    private void protocolError(final String message)
+    {
+        error("ERR Protocol error: " + message);
+        sequencer.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
+    }
+
+    private void error(final String message)
+    {
+        reply(shard.localWriter().error(message));
+    }
+
+    private void reply(final ReplyWriter writer)
+    {
+        sequencer.local(writer.buffer(), writer.start(), writer.length());
+    }
+
+    private static long integerReply(final ReplyWriter writer)
+    {
+        // the writer holds ":n\r\n"
+        return writer.buffer().parseLongAscii(writer.start() + 1, writer.length() - 3);
+    }
+
+    private boolean isArg(final int index, final byte[] lowerName)
+    {
+        return parser.argLength(index) == lowerName.length &&
+            RespCommand.equalsIgnoreCase(lowerName, parser.argBuffer(), parser.argOffset(index));
+    }
+
+    private boolean isArg(final int index, final String lowerName)
+    {
+        return isArg(index, ReplyWriter.bytes(lowerName));
+    }
+
+    private String argString(final int index)
+    {
+        final byte[] bytes = new byte[parser.argLength(index)];
+        parser.argBuffer().getBytes(parser.argOffset(index), bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static String truncated(final String text)
+    {
+        return text.length() > 128 ? text.substring(0, 128) : text;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.coreloop.examples.resp;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The key operations a shard executes for its own keys, whether the request came from a connection on the same
+ * reactor or by message from another reactor. Each writes exactly one RESP reply. Arguments are already validated
+ * by the reactor that parsed the command (syntax, integers, arity); only what needs the stored data is checked here.
+ *
+ * <p>Time is the owning reactor's monotonic clock ({@code nowNs}); expiry deadlines never use the wall clock.
+ *
+ * <p><b>Threading:</b> one instance per shard, on its reactor thread; not thread-safe.
+ */
+final class ShardOperations
+{
+    static final int OP_GET = 1;
+    /** p1: {@link #SET_ALWAYS}, {@link #SET_NX} or {@link #SET_XX}; p2: time to live in ms, or -1 for none. */
+    static final int OP_SET = 2;
+    /** p1: the increment. */
+    static final int OP_INCRBY = 3;
+    static final int OP_DEL = 4;
+    static final int OP_EXISTS = 5;
+    /** p1: time to live in ms (zero or negative deletes the key). */
+    static final int OP_EXPIRE = 6;
+    static final int OP_TTL = 7;
+    /** A part of MSET: sets the value, clears the expiry, replies {@code :1}. */
+    static final int OP_MSET_PART = 8;
+    static final int OP_DBSIZE = 9;
+    /** Removes every key of the shard, replies {@code :0}. */
+    static final int OP_FLUSH = 10;
+
+    static final long SET_ALWAYS = 0;
+    static final long SET_NX = 1;
+    static final long SET_XX = 2;
+    static final long NO_TTL = -1;
+
+    static final String NOT_INTEGER = "ERR value is not an integer or out of range";
+    static final String OVERFLOW = "ERR increment or decrement would overflow";
+
+    private static final long NS_PER_MS = 1_000_000L;
+    private static final int MAX_INTEGER_VALUE_BYTES = 20;
+
+    private final KeyStore store;
+    private final StrictLong strictLong = new StrictLong();
+    private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer digits = new UnsafeBuffer(new byte[24]);
+
+    ShardOperations(final KeyStore store)
+    {
+        this.store = store;
+    }
+
+    KeyStore store()
+    {
+        return store;
+    }
+
+    /**
+     * Executes {@code op} and writes its reply.
+     *
+     * @param key   the key (ignored by DBSIZE and FLUSH), its hash in {@code keyHash}.
+     * @param value the value for SET and MSET parts (may be null otherwise).
+     */
+    void execute(final int op, final long p1, final long p2,
+        final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
+        final DirectBuffer value, final int valueOffset, final int valueLength,
+        final long nowNs, final ReplyWriter reply)
+    {
+        switch (op)
+        {
+            case OP_GET:
+            {
+                final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
+                if (index < 0)
+                {
+                    reply.nullBulk();
+                }
+                else
+                {
+                    reply.bulk(store.valueBytes(index), 0, store.valueLength(index));
+                }
+                break;
+            }
+            case OP_SET:
+            {
+                if (p1 != SET_ALWAYS)
+                {
+                    final boolean exists = store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0;
+                    if (exists == (p1 == SET_NX))
+                    {
+                        reply.nullBulk();
+                        break;
+                    }
+                }
+                final long deadlineNs = p2 == NO_TTL ? KeyStore.NO_EXPIRY : nowNs + p2 * NS_PER_MS;
+                store.put(key, keyOffset, keyLength, keyHash, value, valueOffset, valueLength, deadlineNs, nowNs);
+                reply.ok();
+                break;
+            }
+            case OP_MSET_PART:
+            {
+                store.put(key, keyOffset, keyLength, keyHash, value, valueOffset, valueLength, KeyStore.NO_EXPIRY,
+                    nowNs);
+                reply.integer(1);
+                break;
+            }
+            case OP_INCRBY:
+                incrBy(p1, key, keyOffset, keyLength, keyHash, nowNs, reply);
+                break;
+            case OP_DEL:
+                reply.integer(store.remove(key, keyOffset, keyLength, keyHash, nowNs) ? 1 : 0);
+                break;
+            case OP_EXISTS:
+                reply.integer(store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ? 1 : 0);
+                break;
+            case OP_EXPIRE:
+            {
+                final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
+                if (index < 0)
+                {
+                    reply.integer(0);
+                }
+                else
+                {
+                    if (p1 <= 0)
+                    {
+                        store.removeAt(index);
+                    }
+                    else
+                    {
+                        store.expireAtNs(index, nowNs + p1 * NS_PER_MS);
+                    }
+                    reply.integer(1);
+                }
+                break;
+            }
+            case OP_TTL:
+            {
+                final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
+                if (index < 0)
+                {
+                    reply.integer(-2);
+                }
+                else if (store.expireAtNs(index) == KeyStore.NO_EXPIRY)
+                {
+                    reply.integer(-1);
+                }
+                else
+                {
+                    final long remainingMs = (store.expireAtNs(index) - nowNs) / NS_PER_MS;
+                    reply.integer((remainingMs + 500) / 1000);
+                }
+                break;
+            }
+            case OP_DBSIZE:
+                reply.integer(store.size());
+                break;
+            case OP_FLUSH:
+                store.clear();
+                reply.integer(0);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown shard operation " + op);
+        }
+    }
+
+    private void incrBy(final long delta, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final int keyHash, final long nowNs, final ReplyWriter reply)
+    {
+        final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
+        long current = 0;
+        if (index >= 0)
+        {
+            final int length = store.valueLength(index);
+            valueView.wrap(store.valueBytes(index));
+            if (length > MAX_INTEGER_VALUE_BYTES || !strictLong.parse(valueView, 0, length))
+            {
+                reply.error(NOT_INTEGER);
+                return;
+            }
+            current = strictLong.value();
+        }
+        final long result = current + delta;
+        if (((current ^ result) & (delta ^ result)) < 0)
+        {
+            reply.error(OVERFLOW);
+            return;
+        }
+        final int digitCount = digits.putLongAscii(0, result);
+        if (index >= 0)
+        {
+            store.setValue(index, digits, 0, digitCount);
+        }
+        else
+        {
+            store.put(key, keyOffset, keyLength, keyHash, digits, 0, digitCount, KeyStore.NO_EXPIRY, nowNs);
+        }
+        reply.integer(result);
+    }
+}

@@ -1,0 +1,33 @@
+/**
+ * A shared-nothing RESP2 (redis protocol) server on the coreloop public API.
+ *
+ * <h2>Shape</h2>
+ * <ul>
+ *   <li>{@link dev.coreloop.examples.resp.RespServer#install} registers a {@link dev.coreloop.examples.resp.RespShard}
+ *       per reactor and a listener whose handler is {@link dev.coreloop.examples.resp.RespConnectionHandler}.</li>
+ *   <li>Each key belongs to one shard: {@code FNV-1a(key bytes) mod reactorCount}
+ *       ({@link dev.coreloop.examples.resp.KeyHash}). A shard's keys live in a
+ *       {@link dev.coreloop.examples.resp.KeyStore} touched only by its reactor.</li>
+ *   <li>A command for another shard's key travels as a binary message through the core's message ring
+ *       ({@code ReactorContext.sendMessage}) carrying (origin reactor, connection id, request sequence); the owner
+ *       executes it and sends the encoded reply back the same way. Messages larger than the ring's maximum travel as
+ *       fragments.</li>
+ *   <li>Replies leave each connection in request order: {@link dev.coreloop.examples.resp.ReplySequencer} holds
+ *       replies that are ready before an earlier remote one. MGET, MSET, DEL and EXISTS scatter one part per key;
+ *       DBSIZE and FLUSHALL one part per shard; the parts are gathered in the sequencer.</li>
+ * </ul>
+ *
+ * <h2>Choices</h2>
+ * <ul>
+ *   <li>A request that finds the owner's ring full (or this reactor's in-flight limit towards it reached) fails fast
+ *       with {@code -ERR busy...}; nothing waits unbounded. A reply that finds the ring full is retried on a short
+ *       timer from a FIFO bounded by the origin's in-flight limit.</li>
+ *   <li>Multi-key commands over several shards are not atomic (as in redis cluster); each key is.</li>
+ *   <li>Values and keys up to {@link dev.coreloop.examples.resp.RespConfig#MAX_BULK_BYTES_DEFAULT} bytes by default
+ *       (configurable); a larger bulk length is a protocol error: {@code -ERR Protocol error: invalid bulk length},
+ *       then the connection closes.</li>
+ *   <li>Expiry uses the reactor's monotonic clock: lazily on access plus a bounded periodic sweep.</li>
+ *   <li>No locks anywhere: everything that crosses reactors goes through the message rings.</li>
+ * </ul>
+ */
+package dev.coreloop.examples.resp;

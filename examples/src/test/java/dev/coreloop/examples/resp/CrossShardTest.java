@@ -1,0 +1,388 @@
+package dev.coreloop.examples.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import dev.coreloop.core.CloseReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Commands whose keys live on other reactors' shards: routing, ordering, scatter/gather, full rings, closes. */
+class CrossShardTest
+{
+    /** @return a key (prefix + n) owned by {@code shard} of {@code shardCount}. */
+    static String keyOwnedBy(final String prefix, final int shard, final int shardCount)
+    {
+        for (int n = 0; ; n++)
+        {
+            final String key = prefix + n;
+            final byte[] bytes = key.getBytes(StandardCharsets.ISO_8859_1);
+            if (KeyHash.owner(KeyHash.hash(bytes, 0, bytes.length), shardCount) == shard)
+            {
+                return key;
+            }
+        }
+    }
+
+    @Test
+    void shouldStoreEachKeyOnlyOnItsOwner()
+    {
+        final ShardCluster cluster = new ShardCluster(3);
+        final FakeConnection client = cluster.connect(0);
+        for (int shard = 0; shard < 3; shard++)
+        {
+            client.send(RespTestSupport.command("SET", keyOwnedBy("k", shard, 3), "v"));
+        }
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n+OK\r\n+OK\r\n");
+        for (int shard = 0; shard < 3; shard++)
+        {
+            assertThat(cluster.shard(shard).store().size()).isEqualTo(1);
+        }
+        assertThat(cluster.shard(0).requestsSent()).isEqualTo(2);
+        assertThat(cluster.shard(1).requestsExecuted()).isEqualTo(1);
+        assertThat(cluster.shard(2).requestsExecuted()).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void shouldKeepReplyOrderForPipelinedCommandsAcrossShards(final int reactors)
+    {
+        final ShardCluster cluster = new ShardCluster(reactors);
+        final FakeConnection client = cluster.connect(0);
+        final String local = keyOwnedBy("a", 0, reactors);
+        final String remote = keyOwnedBy("b", 1, reactors);
+        final String last = keyOwnedBy("c", reactors - 1, reactors);
+        client.send(
+            RespTestSupport.command("SET", remote, "r1") +
+            RespTestSupport.command("SET", local, "l1") +
+            RespTestSupport.command("GET", remote) +
+            "PING\r\n" +
+            RespTestSupport.command("INCR", last) +
+            RespTestSupport.command("GET", local) +
+            RespTestSupport.command("MGET", last, remote, "nokey", local) +
+            RespTestSupport.command("EXISTS", local, remote, last, "nokey") +
+            RespTestSupport.command("DBSIZE") +
+            RespTestSupport.command("DEL", remote, last) +
+            RespTestSupport.command("ECHO", "end"));
+        assertThat(client.takeOutput()).as("nothing may overtake the first remote reply").isEmpty();
+        cluster.pumpRandomly(new Random(reactors));
+        assertThat(client.takeOutput()).isEqualTo(
+            "+OK\r\n+OK\r\n$2\r\nr1\r\n+PONG\r\n:1\r\n$2\r\nl1\r\n" +
+            "*4\r\n$1\r\n1\r\n$2\r\nr1\r\n$-1\r\n$2\r\nl1\r\n" +
+            ":3\r\n:3\r\n:2\r\n$3\r\nend\r\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void shouldAnswerLikeOneShardWhateverTheInterleaving(final int reactors)
+    {
+        final Random random = new Random(42 + reactors);
+        for (int round = 0; round < 30; round++)
+        {
+            final ShardCluster sharded = new ShardCluster(reactors);
+            final ShardCluster single = new ShardCluster(1);
+            final FakeConnection shardedClient = sharded.connect(random.nextInt(reactors));
+            final FakeConnection singleClient = single.connect(0);
+            final StringBuilder expected = new StringBuilder();
+            final StringBuilder actual = new StringBuilder();
+            for (int batch = 0; batch < 20; batch++)
+            {
+                final StringBuilder requests = new StringBuilder();
+                final int commands = 1 + random.nextInt(8);
+                for (int i = 0; i < commands; i++)
+                {
+                    requests.append(randomCommand(random));
+                }
+                final byte[] bytes = requests.toString().getBytes(StandardCharsets.ISO_8859_1);
+                singleClient.send(bytes);
+                single.pump();
+                expected.append(singleClient.takeOutput());
+                // deliver in random pieces, with random message delivery in between
+                int from = 0;
+                while (from < bytes.length)
+                {
+                    final int to = Math.min(bytes.length, from + 1 + random.nextInt(40));
+                    shardedClient.send(java.util.Arrays.copyOfRange(bytes, from, to));
+                    from = to;
+                    for (int d = random.nextInt(4); d > 0; d--)
+                    {
+                        sharded.deliverOne(random.nextInt(reactors));
+                    }
+                    actual.append(shardedClient.takeOutput());
+                }
+            }
+            sharded.pumpRandomly(random);
+            actual.append(shardedClient.takeOutput());
+            assertThat(actual.toString()).as("round %d", round).isEqualTo(expected.toString());
+            for (int shard = 0; shard < reactors; shard++)
+            {
+                assertThat(sharded.shard(shard).inFlight((shard + 1) % reactors)).isZero();
+            }
+        }
+    }
+
+    private static String randomCommand(final Random random)
+    {
+        final String key = "key" + random.nextInt(12);
+        final String other = "key" + random.nextInt(12);
+        switch (random.nextInt(13))
+        {
+            case 0:
+                return RespTestSupport.command("SET", key, "v" + random.nextInt(100));
+            case 1:
+                return RespTestSupport.command("GET", key);
+            case 2:
+                return RespTestSupport.command("INCR", key);
+            case 3:
+                return RespTestSupport.command("DEL", key, other);
+            case 4:
+                return RespTestSupport.command("EXISTS", key, other, key);
+            case 5:
+                return RespTestSupport.command("MSET", key, "m" + random.nextInt(9), other, String.valueOf(random.nextInt(9)));
+            case 6:
+                return RespTestSupport.command("MGET", key, other, "key" + random.nextInt(12));
+            case 7:
+                return RespTestSupport.command("DBSIZE");
+            case 8:
+                return random.nextInt(10) == 0 ? RespTestSupport.command("FLUSHALL") : "PING\r\n";
+            case 9:
+                return RespTestSupport.command("SET", key, "x", random.nextBoolean() ? "NX" : "XX");
+            case 10:
+                return RespTestSupport.command("INCRBY", key, String.valueOf(random.nextInt(2000) - 1000));
+            case 11:
+                return RespTestSupport.command("EXPIRE", key, String.valueOf(random.nextInt(100)));
+            default:
+                return RespTestSupport.command("TTL", key);
+        }
+    }
+
+    @Test
+    void shouldCarryValuesLargerThanOneMessageAsFragments()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        cluster.maxMessageLength(100);
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("big", 1, 2);
+        final String value = "0123456789".repeat(150);
+        client.send(RespTestSupport.command("SET", remote, value) + RespTestSupport.command("GET", remote) +
+            RespTestSupport.command("MGET", remote, remote));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n$1500\r\n" + value + "\r\n*2\r\n$1500\r\n" + value +
+            "\r\n$1500\r\n" + value + "\r\n");
+        assertThat(cluster.shard(1).fragmentsDiscarded()).isZero();
+    }
+
+    @Test
+    void shouldAnswerBusyWhenTheOwnersRingIsFullAndRecoverAfterwards()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final String local = keyOwnedBy("l", 0, 2);
+        final String remote = keyOwnedBy("r", 1, 2);
+        cluster.blockRing(1, true);
+        client.send(RespTestSupport.command("GET", remote) + RespTestSupport.command("SET", local, "1") +
+            RespTestSupport.command("MSET", local, "2", remote, "3") + RespTestSupport.command("DBSIZE") +
+            RespTestSupport.command("MGET", local, remote));
+        assertThat(client.takeOutput()).isEqualTo(
+            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII) + "+OK\r\n" +
+            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII) +
+            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII) +
+            "*2\r\n$1\r\n2\r\n" + new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII));
+        assertThat(cluster.shard(0).requestsRefused()).isEqualTo(4);
+        cluster.blockRing(1, false);
+        client.send(RespTestSupport.command("MSET", local, "4", remote, "5") + RespTestSupport.command("MGET", local, remote));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n*2\r\n$1\r\n4\r\n$1\r\n5\r\n");
+    }
+
+    @Test
+    void shouldAnswerBusyAboveTheInFlightLimit()
+    {
+        final ShardCluster cluster = new ShardCluster(2, new RespConfig().maxRemoteInFlight(2).conclude());
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("INCR", remote).repeat(3));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo(":1\r\n:2\r\n" +
+            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII));
+        client.send(RespTestSupport.command("INCR", remote));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo(":3\r\n");
+    }
+
+    @Test
+    void shouldQueueRepliesThatFindTheRingFullAndRetryThemOnATimer()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("SET", remote, "v") + RespTestSupport.command("GET", remote));
+        cluster.blockRing(0, true);
+        cluster.pump();
+        assertThat(cluster.shard(1).repliesQueued()).isEqualTo(2);
+        assertThat(client.takeOutput()).isEmpty();
+        cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+        assertThat(cluster.reactor(1).armedTimers()).as("sweep and retry timers").isEqualTo(2);
+        cluster.blockRing(0, false);
+        cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n$1\r\nv\r\n");
+        assertThat(cluster.reactor(1).armedTimers()).as("only the sweep timer").isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepQueuedFragmentsContiguousBehindEarlierOnes()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        cluster.maxMessageLength(64);
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        final String value = "v".repeat(500);
+        client.send(RespTestSupport.command("SET", remote, value));
+        cluster.pump();
+        client.takeOutput();
+        client.send(RespTestSupport.command("GET", remote) + RespTestSupport.command("GET", remote));
+        cluster.ringCapacityBytes(200);
+        cluster.deliverOne(1);
+        cluster.deliverOne(1);
+        assertThat(cluster.shard(1).repliesQueued()).isPositive();
+        cluster.ringCapacityBytes(1 << 20);
+        for (int i = 0; i < 100 && cluster.shard(0).inFlight(1) > 0; i++)
+        {
+            cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+            cluster.pump();
+        }
+        assertThat(client.takeOutput()).isEqualTo(("$500\r\n" + value + "\r\n").repeat(2));
+        assertThat(cluster.shard(0).fragmentsDiscarded()).isZero();
+    }
+
+    @Test
+    void shouldAnswerBusyForARequestWhoseFragmentsDidNotAllFitAndDiscardThePart()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        cluster.maxMessageLength(64);
+        cluster.ringCapacityBytes(150);
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("SET", remote, "x".repeat(300)));
+        assertThat(client.takeOutput()).isEqualTo(new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII));
+        cluster.ringCapacityBytes(1 << 20);
+        cluster.pump();
+        client.send(RespTestSupport.command("SET", remote, "small") + RespTestSupport.command("GET", remote));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n$5\r\nsmall\r\n");
+        assertThat(cluster.shard(1).fragmentsDiscarded()).isEqualTo(1);
+        assertThat(cluster.shard(1).store().size()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropRepliesForAConnectionThatClosedMeanwhile()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final FakeConnection other = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("GET", remote) + RespTestSupport.command("MGET", remote, remote) +
+            RespTestSupport.command("DBSIZE"));
+        other.send(RespTestSupport.command("SET", remote, "v"));
+        client.closeFromCore(CloseReason.PEER_RESET);
+        cluster.pump();
+        assertThat(cluster.shard(0).repliesDroppedClosed()).isEqualTo(4);
+        assertThat(cluster.shard(0).inFlight(1)).isZero();
+        assertThat(other.takeOutput()).isEqualTo("+OK\r\n");
+        assertThat(client.takeOutput()).isEmpty();
+    }
+
+    @Test
+    void shouldCloseAfterAProtocolErrorOnlyOnceEarlierRemoteRepliesAreWritten()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("INCR", remote) + "*1\r\n$x\r\n");
+        assertThat(client.closeReason()).isNull();
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo(":1\r\n-ERR Protocol error: invalid bulk length\r\n");
+        assertThat(client.closeReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void shouldFlushAllShards()
+    {
+        final ShardCluster cluster = new ShardCluster(4);
+        final FakeConnection client = cluster.connect(2);
+        final List<String> args = new ArrayList<>(List.of("MSET"));
+        for (int i = 0; i < 40; i++)
+        {
+            args.add("k" + i);
+            args.add("v" + i);
+        }
+        client.send(RespTestSupport.command(args.toArray(new String[0])) + RespTestSupport.command("DBSIZE") +
+            RespTestSupport.command("FLUSHALL") + RespTestSupport.command("DBSIZE"));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n:40\r\n+OK\r\n:0\r\n");
+    }
+
+    @Test
+    void shouldHoldThousandsOfOutstandingRepliesInOrder()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final String local = keyOwnedBy("l", 0, 2);
+        final String remote = keyOwnedBy("r", 1, 2);
+        final StringBuilder requests = new StringBuilder();
+        final StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 3_000; i++)
+        {
+            requests.append(RespTestSupport.command("INCR", i % 2 == 0 ? remote : local));
+            expected.append(':').append(i / 2 + 1).append("\r\n");
+        }
+        client.send(requests.toString());
+        assertThat(client.handler().sequencer().pendingCount()).isEqualTo(3_000);
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo(expected.toString());
+        assertThat(client.handler().sequencer().pendingCount()).isZero();
+        assertThat(client.handler().sequencer().bufferedBytes()).isZero();
+    }
+
+    @Test
+    void shouldAbortAConnectionAboveThePendingReplyLimit()
+    {
+        final ShardCluster cluster = new ShardCluster(2, new RespConfig().maxPendingReplies(16).conclude());
+        final FakeConnection client = cluster.connect(0);
+        final String remote = keyOwnedBy("r", 1, 2);
+        client.send(RespTestSupport.command("GET", remote).repeat(17));
+        assertThat(client.closeReason()).isEqualTo(CloseReason.ABORTED);
+        cluster.pump();
+        assertThat(cluster.shard(0).repliesDroppedClosed()).isEqualTo(16);
+        assertThat(cluster.shard(0).inFlight(1)).isZero();
+    }
+
+    @Test
+    void shouldRouteARemoteGetWithoutAllocatingOnceWarm()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final String remote = keyOwnedBy("r", 1, 2);
+        final FakeConnection setup = cluster.connect(0);
+        setup.send(RespTestSupport.command("SET", remote, "value"));
+        cluster.pump();
+        final FakeConnection client = new FakeConnection(cluster.reactor(0), false);
+        final byte[] request = (RespTestSupport.command("GET", remote) + RespTestSupport.command("SET", remote, "other"))
+            .getBytes(StandardCharsets.ISO_8859_1);
+        final long allocated = new AllocationMeter().allocatedBytes(20, () ->
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                client.deliver(request);
+            }
+            return client.bytesWritten();
+        });
+        assertThat(allocated).isZero();
+    }
+}
