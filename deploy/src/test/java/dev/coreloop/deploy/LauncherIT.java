@@ -128,7 +128,8 @@ class LauncherIT
                 .isEqualTo("value-3\n");
         }
 
-        server.process.destroy(); // SIGTERM
+        // SIGTERM through the handle: Process.destroy() would also close our ends of the pipes and lose the last lines.
+        assertThat(server.process.toHandle().destroy()).isTrue();
         assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
         assertThat(server.process.exitValue()).as("exit status; stderr:%n%s", server.stderr()).isZero();
         assertThat(server.stdout())
