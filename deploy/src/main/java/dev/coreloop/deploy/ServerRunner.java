@@ -136,8 +136,8 @@ public final class ServerRunner implements ServeAction
             out.println("coreloop: " + listener.name() + " listening on " +
                 hostPort(server.localAddress(listener.index())));
         }
-        out.println("coreloop: ready: " + server.reactorCount() + " reactors, pid " + ProcessHandle.current().pid() +
-            "; stop with Ctrl-C or SIGTERM");
+        out.println("coreloop: ready: " + server.reactorCount() + (server.reactorCount() == 1 ? " reactor" : " reactors") +
+            ", pid " + ProcessHandle.current().pid() + "; stop with Ctrl-C or SIGTERM");
         if (!handled)
         {
             err.println("coreloop: warning: cannot handle SIGINT/SIGTERM in this JVM (-Xrs?); a stop still shuts" +
