@@ -75,15 +75,4 @@ class ConfigFileTest
         assertThatThrownBy(() -> ConfigFile.read(dir.resolve("missing.conf")))
             .hasMessage("--config: '" + dir.resolve("missing.conf") + "' does not exist");
     }
-
-    @Test
-    void shouldParseTheShippedSampleConfig()
-    {
-        final Path sample = Path.of("coreloop.conf");
-        final ConfigFile file = ConfigFile.read(sample);
-
-        // The sample must also resolve to valid settings.
-        final LauncherSettings settings = LauncherSettings.resolve(java.util.Map.of(), java.util.Map.of(), file);
-        assertThat(settings.value(Setting.PIN).source()).isEqualTo(LauncherSettings.Source.FILE);
-    }
 }
