@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ScatteringByteChannel;
+import java.util.Objects;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,9 +14,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Storage is a run of {@link BufferPool} chunks, acquired on first use and grown in chunk steps (the next
  * size is the larger of one more chunk and double the current size) up to {@link #maxCapacityBytes()}.
- * Growth copies the readable bytes, linearised, into the new run. When the ring becomes empty its positions
- * reset to 0 and its storage goes back to the pool, so an idle connection holds no memory and
- * request/response traffic rarely wraps.
+ * Growth copies the readable bytes, linearised, into the new run. When the ring becomes empty through
+ * {@link #consume}, {@link #drainTo} or {@link #fillFrom} its positions reset to 0 and its storage goes back
+ * to the pool, so an idle connection holds no memory and request/response traffic rarely wraps;
+ * {@link #clear()} instead keeps the storage for immediate reuse.
+ *
+ * <p>The pool must outlive the ring: once the pool is closed every operation that would touch memory throws
+ * {@link IllegalStateException} (rather than reading freed memory) and {@link #close()} only marks the ring
+ * closed.
  *
  * <p>Limits are explicit: an append or fill that would pass the cap does nothing and returns {@link #FULL};
  * one the pool cannot serve returns {@link #NO_MEMORY}. Nothing is dropped silently.
@@ -42,6 +48,7 @@ public final class ByteRing implements AutoCloseable
     private final int chunkSizeBytes;
     private final int maxCapacityBytes;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer sourceView = new UnsafeBuffer(0, 0);
     private final ByteBuffer first;
     private final ByteBuffer second;
     private final ByteBuffer[] segments;
@@ -59,7 +66,7 @@ public final class ByteRing implements AutoCloseable
      */
     public ByteRing(final BufferPool pool, final int maxCapacityBytes)
     {
-        this.pool = pool;
+        this.pool = Objects.requireNonNull(pool, "pool");
         this.chunkSizeBytes = pool.chunkSizeBytes();
         if (maxCapacityBytes < chunkSizeBytes)
         {
@@ -122,45 +129,27 @@ public final class ByteRing implements AutoCloseable
     /** As {@link #append(DirectBuffer, int, int)}, from a byte array. */
     public int append(final byte[] src, final int offset, final int length)
     {
-        final int result = reserve(length);
-        if (result < 0)
-        {
-            return result;
-        }
-        final int tail = tail();
-        final int firstPart = Math.min(length, capacity - tail);
-        view.putBytes(tail, src, offset, firstPart);
-        if (firstPart < length)
-        {
-            view.putBytes(0, src, offset + firstPart, length - firstPart);
-        }
-        size += length;
-        return length;
+        sourceView.wrap(src);
+        final int result = append(sourceView, offset, length);
+        sourceView.wrap(0, 0);
+        return result;
     }
 
     /**
-     * As {@link #append(DirectBuffer, int, int)}, from the remaining bytes of {@code src}; its position advances
-     * only on success.
+     * As {@link #append(DirectBuffer, int, int)}, from the remaining bytes of {@code src} (heap or direct); its
+     * position advances only on success.
      */
     public int append(final ByteBuffer src)
     {
-        final int length = src.remaining();
-        final int result = reserve(length);
-        if (result < 0)
-        {
-            return result;
-        }
-        final int tail = tail();
-        final int firstPart = Math.min(length, capacity - tail);
         final int position = src.position();
-        view.putBytes(tail, src, position, firstPart);
-        if (firstPart < length)
+        sourceView.wrap(src);
+        final int result = append(sourceView, position, src.remaining());
+        sourceView.wrap(0, 0);
+        if (result >= 0)
         {
-            view.putBytes(0, src, position + firstPart, length - firstPart);
+            src.position(position + result);
         }
-        src.position(position + length);
-        size += length;
-        return length;
+        return result;
     }
 
     /**
@@ -173,9 +162,11 @@ public final class ByteRing implements AutoCloseable
      */
     public int fillFrom(final ScatteringByteChannel channel, final int maxBytes) throws IOException
     {
-        if (closed)
+        checkBudget(maxBytes);
+        ensureUsable();
+        if (maxBytes == 0)
         {
-            throw new IllegalStateException("ring is closed");
+            return 0;
         }
         if (size == capacity)
         {
@@ -222,8 +213,10 @@ public final class ByteRing implements AutoCloseable
      */
     public int drainTo(final GatheringByteChannel channel, final int maxBytes) throws IOException
     {
+        checkBudget(maxBytes);
+        ensureUsable();
         final int length = Math.min(size, maxBytes);
-        if (length <= 0)
+        if (length == 0)
         {
             return 0;
         }
@@ -254,6 +247,7 @@ public final class ByteRing implements AutoCloseable
         {
             throw new IndexOutOfBoundsException("index=" + index + " readableBytes=" + size);
         }
+        ensureUsable();
         final int at = head + index;
         return view.getByte(at < capacity ? at : at - capacity);
     }
@@ -273,6 +267,7 @@ public final class ByteRing implements AutoCloseable
         {
             return;
         }
+        ensureUsable();
         size -= length;
         head += length;
         if (head >= capacity)
@@ -289,6 +284,7 @@ public final class ByteRing implements AutoCloseable
      */
     public DirectBuffer linearise()
     {
+        ensureUsable();
         if (head + size > capacity)
         {
             if (!moveTo(capacity))
@@ -305,15 +301,18 @@ public final class ByteRing implements AutoCloseable
         return head;
     }
 
-    /** Drops every readable byte and returns the storage to the pool. */
+    /** Drops every readable byte and resets the positions to 0, keeping the storage. */
     public void clear()
     {
+        ensureUsable();
         size = 0;
         head = 0;
-        releaseIfEmpty();
     }
 
-    /** Returns the storage to the pool; the ring must not be used afterwards. Idempotent. */
+    /**
+     * Returns the storage to the pool; the ring must not be used afterwards. Idempotent. If the pool is already
+     * closed its memory is gone anyway and nothing is returned.
+     */
     public void close()
     {
         if (!closed)
@@ -321,7 +320,42 @@ public final class ByteRing implements AutoCloseable
             closed = true;
             size = 0;
             head = 0;
-            releaseStorage();
+            if (pool.isClosed())
+            {
+                slabOffset = -1;
+                capacity = 0;
+                view.wrap(0, 0);
+            }
+            else
+            {
+                releaseStorage();
+            }
+        }
+    }
+
+    /** @return true once {@link #close()} has run. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    private void ensureUsable()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("ring is closed");
+        }
+        if (pool.isClosed())
+        {
+            throw new IllegalStateException("the ring's buffer pool is closed");
+        }
+    }
+
+    private static void checkBudget(final int maxBytes)
+    {
+        if (maxBytes < 0)
+        {
+            throw new IllegalArgumentException("maxBytes must be >= 0: maxBytes=" + maxBytes);
         }
     }
 
@@ -337,10 +371,7 @@ public final class ByteRing implements AutoCloseable
         {
             throw new IllegalArgumentException("length must be >= 0: length=" + length);
         }
-        if (closed)
-        {
-            throw new IllegalStateException("ring is closed");
-        }
+        ensureUsable();
         final int needed = size + length;
         if (needed > maxCapacityBytes || needed < 0)
         {
@@ -355,10 +386,6 @@ public final class ByteRing implements AutoCloseable
 
     private boolean grow(final int neededBytes)
     {
-        if (closed)
-        {
-            throw new IllegalStateException("ring is closed");
-        }
         long newCapacity = Math.max(capacity + chunkSizeBytes, (long)capacity << 1);
         while (newCapacity < neededBytes)
         {

@@ -1,9 +1,13 @@
 package dev.coreloop.buffers;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class BufferPoolTest
 {
@@ -89,6 +93,49 @@ class BufferPoolTest
         assertThatThrownBy(() -> new BufferPool(100, 4)).hasMessageContaining("chunkSizeBytes=100");
         assertThatThrownBy(() -> new BufferPool(64, 0)).hasMessageContaining("chunkCount=0");
         assertThatThrownBy(() -> new BufferPool(1 << 20, 4096)).hasMessageContaining("chunkCount=4096");
+    }
+
+    @Test
+    void shouldReturnTheSlabToTheOperatingSystemOnCloseWithoutWaitingForGc()
+    {
+        final BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter(bean -> "direct".equals(bean.getName())).findFirst().orElse(null);
+        assumeTrue(direct != null, "no direct buffer pool MXBean");
+        final long slabBytes = 8L << 20;
+        final long before = direct.getMemoryUsed();
+        final BufferPool pool = new BufferPool(64 * 1024, 128);
+        assertThat(direct.getMemoryUsed() - before).isGreaterThanOrEqualTo(slabBytes);
+        pool.close();
+        // the cleaner ran synchronously: the JVM's direct memory accounting drops at once, no GC involved
+        assertThat(direct.getMemoryUsed() - before).isLessThan(slabBytes);
+    }
+
+    @Test
+    void shouldAcquireSingleChunksFromTheLowestFreeWordAfterRelease()
+    {
+        try (BufferPool pool = new BufferPool(64, 200))
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                pool.acquire(1);
+            }
+            assertThat(pool.acquire(1)).isEqualTo(-1);
+            pool.release(190 * 64, 1);
+            pool.release(3 * 64, 1);
+            assertThat(pool.acquire(1)).isEqualTo(3 * 64);
+            assertThat(pool.acquire(1)).isEqualTo(190 * 64);
+            assertThat(pool.failedAcquires()).isEqualTo(1);
+            assertThat(pool.highWaterMarkChunks()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shouldRejectANonPositiveRunLength()
+    {
+        try (BufferPool pool = new BufferPool(64, 4))
+        {
+            assertThatThrownBy(() -> pool.acquire(0)).hasMessageContaining("chunks=0");
+        }
     }
 
     @Test

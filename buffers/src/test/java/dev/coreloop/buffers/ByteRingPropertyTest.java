@@ -9,13 +9,16 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 import org.agrona.DirectBuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Random sequences of ring operations checked against a plain queue of bytes.
+ * Random sequences of ring operations (append, fill from a channel taking a random number of bytes per call,
+ * drain to one, consume, linearise, clear) checked against a plain queue of bytes after every step, on pools
+ * small enough that growth hits both the ring's cap and the pool's.
  */
 class ByteRingPropertyTest
 {
@@ -95,6 +98,12 @@ class ByteRingPropertyTest
                             model.poll();
                         }
                     }
+                    case 5 ->
+                    {
+                        ring.clear();
+                        model.clear();
+                        assertThat(ring.readOffset()).isZero();
+                    }
                     default ->
                     {
                         final DirectBuffer view = ring.linearise();
@@ -121,7 +130,8 @@ class ByteRingPropertyTest
     @Provide
     Arbitrary<List<int[]>> operations()
     {
-        final Arbitrary<int[]> op = Arbitraries.integers().between(0, 4).flatMap(kind ->
+        final Arbitrary<int[]> op = Arbitraries.frequencyOf(
+            Tuple.of(6, Arbitraries.integers().between(0, 4)), Tuple.of(1, Arbitraries.just(5))).flatMap(kind ->
             Arbitraries.integers().between(0, 200).flatMap(amount ->
                 Arbitraries.integers().between(1, 150).flatMap(perCall ->
                     Arbitraries.integers().between(0, 200).map(budget -> new int[]{ kind, amount, perCall, budget }))));

@@ -164,6 +164,7 @@ class ByteRingTest
         final ScriptedChannel channel = new ScriptedChannel(bytes(54, 40), 1000);
         assertThat(ring.fillFrom(channel, 1000)).isEqualTo(54);
         assertThat(channel.scatteringReads).isEqualTo(1);
+        assertThat(channel.singleReads).isZero();
         assertThat(ring.readableBytes()).isEqualTo(64);
         for (int i = 0; i < 64; i++)
         {
@@ -181,6 +182,7 @@ class ByteRingTest
         final ScriptedChannel channel = new ScriptedChannel(new byte[0], 1000);
         assertThat(ring.drainTo(channel, 1000)).isEqualTo(40);
         assertThat(channel.gatheringWrites).isEqualTo(1);
+        assertThat(channel.singleWrites).isZero();
         assertThat(channel.written()).isEqualTo(bytes(40, 50));
         assertThat(ring.isEmpty()).isTrue();
         assertThat(pool.chunksInUse()).isZero();
@@ -262,14 +264,90 @@ class ByteRingTest
     }
 
     @Test
-    void shouldClearAndKeepWorking()
+    void shouldClearKeepingStorageAndResettingPositions()
     {
-        final ByteRing ring = new ByteRing(pool, CHUNK);
-        ring.append(bytes(30, 0), 0, 30);
+        final ByteRing ring = new ByteRing(pool, 2 * CHUNK);
+        ring.append(bytes(100, 0), 0, 100);
+        ring.consume(30);
         ring.clear();
         assertThat(ring.isEmpty()).isTrue();
+        assertThat(ring.readOffset()).isZero();
+        assertThat(ring.capacity()).isEqualTo(2 * CHUNK);
+        assertThat(pool.chunksInUse()).isEqualTo(2);
         assertThat(ring.append(bytes(3, 9), 0, 3)).isEqualTo(3);
         assertThat(ring.getByte(0)).isEqualTo((byte)9);
+        ring.close();
+        assertThat(pool.chunksInUse()).isZero();
+    }
+
+    @Test
+    void shouldConsumeAcrossTheEndAndResetWhenEmptied()
+    {
+        final ByteRing ring = new ByteRing(pool, CHUNK);
+        ring.append(bytes(60, 0), 0, 60);
+        ring.consume(55);
+        ring.append(bytes(20, 60), 0, 20);                 // readable [55,64) + [0,16)
+        ring.consume(12);                                  // read position crosses the end
+        assertThat(ring.readOffset()).isEqualTo(3);
+        assertThat(ring.getByte(0)).isEqualTo((byte)67);
+        assertThat(ring.linearise().getByte(ring.readOffset() + 12)).isEqualTo((byte)79);
+        ring.consume(13);
+        assertThat(ring.isEmpty()).isTrue();
+        assertThat(ring.readOffset()).isZero();
+        assertThat(pool.chunksInUse()).isZero();
+    }
+
+    @Test
+    void shouldAppendExactlyUpToTheEndWithoutWrapping()
+    {
+        final ByteRing ring = new ByteRing(pool, CHUNK);
+        ring.append(bytes(20, 0), 0, 20);
+        ring.consume(10);
+        assertThat(ring.append(bytes(44, 20), 0, 44)).isEqualTo(44);   // tail lands exactly on the end
+        assertThat(ring.linearise().getByte(ring.readOffset() + 53)).isEqualTo((byte)63);
+        assertThat(ring.readOffset()).isEqualTo(10);                  // contiguous: linearise did not move it
+        assertThat(ring.append(bytes(10, 64), 0, 10)).isEqualTo(10);   // fills [0,10) exactly
+        assertThat(ring.append(bytes(1, 0), 0, 1)).isEqualTo(ByteRing.FULL);
+        assertThat(ring.getByte(63)).isEqualTo((byte)73);
+    }
+
+    @Test
+    void shouldDrainAContiguousRunEndingExactlyAtTheEnd() throws IOException
+    {
+        final ByteRing ring = new ByteRing(pool, CHUNK);
+        ring.append(bytes(CHUNK, 0), 0, CHUNK);
+        ring.consume(40);
+        final ScriptedChannel channel = new ScriptedChannel(new byte[0], 1000);
+        assertThat(ring.drainTo(channel, 1000)).isEqualTo(24);
+        assertThat(channel.gatheringWrites).isZero();
+        assertThat(channel.singleWrites).isEqualTo(1);
+        assertThat(channel.written()).isEqualTo(bytes(24, 40));
+        assertThat(ring.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRefuseUseAfterThePoolIsClosedInsteadOfTouchingFreedMemory() throws IOException
+    {
+        final BufferPool own = new BufferPool(CHUNK, 2);
+        final ByteRing ring = new ByteRing(own, CHUNK);
+        ring.append(bytes(10, 0), 0, 10);
+        own.close();
+        assertThatThrownBy(() -> ring.getByte(0)).hasMessageContaining("pool is closed");
+        assertThatThrownBy(() -> ring.append(bytes(1, 0), 0, 1)).hasMessageContaining("pool is closed");
+        assertThatThrownBy(ring::linearise).hasMessageContaining("pool is closed");
+        ring.close();
+        assertThat(ring.isClosed()).isTrue();
+    }
+
+    @Test
+    void shouldRejectANegativeBudgetAndDoNothingForAZeroOne() throws IOException
+    {
+        final ByteRing ring = new ByteRing(pool, CHUNK);
+        final ScriptedChannel channel = new ScriptedChannel(bytes(10, 0), 1000);
+        assertThatThrownBy(() -> ring.fillFrom(channel, -1)).hasMessageContaining("maxBytes=-1");
+        assertThatThrownBy(() -> ring.drainTo(channel, -2)).hasMessageContaining("maxBytes=-2");
+        assertThat(ring.fillFrom(channel, 0)).isZero();
+        assertThat(pool.chunksInUse()).isZero();
     }
 
     static byte[] bytes(final int length, final int firstValue)

@@ -17,6 +17,8 @@ final class ScriptedChannel implements ScatteringByteChannel, GatheringByteChann
     int maxBytesPerCall;
     int scatteringReads;
     int gatheringWrites;
+    int singleReads;
+    int singleWrites;
 
     ScriptedChannel(final byte[] input, final int maxBytesPerCall)
     {
@@ -33,6 +35,11 @@ final class ScriptedChannel implements ScatteringByteChannel, GatheringByteChann
     public long read(final ByteBuffer[] dsts, final int offset, final int length)
     {
         scatteringReads++;
+        return readInto(dsts, offset, length);
+    }
+
+    private long readInto(final ByteBuffer[] dsts, final int offset, final int length)
+    {
         if (inputPosition == input.length)
         {
             return -1;
@@ -59,13 +66,19 @@ final class ScriptedChannel implements ScatteringByteChannel, GatheringByteChann
     @Override
     public int read(final ByteBuffer dst)
     {
-        return (int)read(new ByteBuffer[]{ dst }, 0, 1) - 0;
+        singleReads++;
+        return (int)readInto(new ByteBuffer[]{ dst }, 0, 1);
     }
 
     @Override
     public long write(final ByteBuffer[] srcs, final int offset, final int length)
     {
         gatheringWrites++;
+        return writeFrom(srcs, offset, length);
+    }
+
+    private long writeFrom(final ByteBuffer[] srcs, final int offset, final int length)
+    {
         long total = 0;
         int budget = maxBytesPerCall;
         for (int i = offset; i < offset + length && budget > 0; i++)
@@ -89,7 +102,8 @@ final class ScriptedChannel implements ScatteringByteChannel, GatheringByteChann
     @Override
     public int write(final ByteBuffer src)
     {
-        return (int)write(new ByteBuffer[]{ src }, 0, 1);
+        singleWrites++;
+        return (int)writeFrom(new ByteBuffer[]{ src }, 0, 1);
     }
 
     @Override

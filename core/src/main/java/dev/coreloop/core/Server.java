@@ -313,7 +313,7 @@ public final class Server implements AutoCloseable
         }
         for (final ReactorAgent reactor : reactors)
         {
-            reactor.requestShutdown(deadlineMs);
+            reactor.proxy().requestShutdown(deadlineMs);
         }
         final long waitUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs + SHUTDOWN_GRACE_MS);
         for (final ReactorAgent reactor : reactors)

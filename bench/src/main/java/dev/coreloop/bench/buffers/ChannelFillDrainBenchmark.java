@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A ring drained into a channel and another filled from it: one gathering write and one scattering read per
  * operation, on a non-blocking {@link Pipe} (a kernel pipe: the same readv/writev path as a socket, without
- * TCP's variance). The source ring is kept wrapped so both segments are used.
+ * TCP's variance). The source ring never empties (5 bytes stay behind) so its read position walks round the
+ * storage and a drain gathers two segments each time the message crosses the end; the destination ring
+ * empties every operation, so it also pays the pool acquire/release of a ring going idle and busy again.
  *
  * <pre>java -jar bench/target/benchmarks.jar ChannelFillDrainBenchmark -prof gc</pre>
  */

@@ -68,7 +68,7 @@ public final class AcceptorAgent implements Agent
         this.reactors = reactors;
         this.counters = counters;
         this.placement = ctx.placement();
-        this.load = reactorIndex -> reactors[reactorIndex].openConnections();
+        this.load = reactorIndex -> reactors[reactorIndex].proxy().openConnections();
         this.acceptLoop = new AcceptLoop(ROLE_NAME, listeners, ctx,
             counters.counter(counters.acceptorRow(), ReactorCounter.EMFILE_BACKOFFS), this::onAccepted);
     }
@@ -124,7 +124,7 @@ public final class AcceptorAgent implements Agent
     private void onAccepted(final SocketChannel channel, final int listenerIndex, final long nowNs)
     {
         final int reactorIndex = placement.select(reactors.length, load);
-        if (!reactors[reactorIndex].handOff(new HandOff(channel, listenerIndex)))
+        if (!reactors[reactorIndex].proxy().handOff(new HandOff(channel, listenerIndex)))
         {
             counters.counter(reactorIndex, ReactorCounter.INBOX_REJECTIONS).incrementRelease();
             AcceptLoop.closeQuietly(channel);

@@ -35,13 +35,9 @@ import dev.coreloop.core.timer.ReactorTimers;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,10 +64,10 @@ import org.slf4j.LoggerFactory;
  * When a cycle found no work the idle strategy runs: in {@link dev.coreloop.core.IdleMode#SELECT} mode
  * {@link #park()} blocks in {@code selector.select(consumer, timeoutMs)} until I/O, a wake-up or the next timer.
  *
- * <p><b>Threading:</b> everything is confined to the reactor thread except the methods marked {@link AnyThread}:
- * {@link #handOff} (acceptor), {@link #execute(int, Runnable)}, {@link #sendMessage}, {@link #requestShutdown},
- * {@link #openConnections()} and the read-only accessors. Those talk to the reactor only through the inbox
- * (one-to-one), the task queue and the message ring (many-to-one), the {@code sleeping} flag and the counters.
+ * <p><b>Threading:</b> everything is confined to the reactor thread except the methods marked {@link AnyThread}
+ * ({@link #execute(int, Runnable)}, {@link #sendMessage}, {@link #proxy()} and the read-only accessors). Other threads
+ * reach the reactor only through its {@link ReactorProxy} (inbox, task queue, message ring, parking flag, shutdown
+ * request) and read its counters.
  */
 public final class ReactorAgent implements Agent, ReactorContext
 {
@@ -89,8 +85,6 @@ public final class ReactorAgent implements Agent, ReactorContext
     public static final long STALL_THRESHOLD_NS = 250_000_000L;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReactorAgent.class);
-    private static final int MESSAGE_HEADER_LENGTH = 8;
-    private static final ConnState[] STATES = ConnState.values();
 
     // Immutable configuration, readable from any thread.
     private final ServerContext ctx;
@@ -112,32 +106,11 @@ public final class ReactorAgent implements Agent, ReactorContext
     private final ServerSocketChannel[] reusePortListeners;
     private ReactorAgent[] reactors;
 
-    // Cross-thread hand-off points (lock-free; see each method for its partner).
-    /**
-     * One-to-one: only the acceptor thread offers, only this reactor polls. A ManyToOne queue would cost a CAS per
-     * offer for producers that do not exist (in REUSE_PORT mode the inbox is unused).
-     */
-    private final OneToOneConcurrentArrayQueue<HandOff> inbox;
-    private final ManyToOneConcurrentArrayQueue<Runnable> tasks;
-    private final ManyToOneRingBuffer messages;
-    /**
-     * Set (volatile write) by the reactor just before it blocks in select, cleared after. The lost-wake-up race:
-     * a producer that enqueues after the reactor last looked at its queues, but before it blocks, must make the
-     * select return. Both sides use a store then a load (Dekker): the reactor stores {@code sleeping = true} and then
-     * re-checks every queue; a producer stores into a queue (release in the queue) and then loads {@code sleeping}.
-     * Volatile accesses are sequentially consistent, so at least one side sees the other's store: either the
-     * reactor sees the new entry and does not block, or the producer sees {@code sleeping} and calls
-     * {@code selector.wakeup()}, which makes the next (or current) select return at once. Producers skip the
-     * wake-up (a syscall) while the reactor is running.
-     */
-    private volatile boolean sleeping;
-    /** Shutdown request: deadline in ms, or -1. Volatile write by the server thread, read each cycle here. */
-    private volatile long shutdownRequestMs = -1;
+    // The thread-safe front door: inbox, task queue, message ring, parking flag, shutdown request.
+    private final ReactorProxy proxy;
     private final CountDownLatch startedLatch = new CountDownLatch(1);
     private final CountDownLatch drainedLatch = new CountDownLatch(1);
     private volatile Throwable startFailure;
-    /** Set (volatile) once the reactor has closed: producers then get false instead of a task that never runs. */
-    private volatile boolean closed;
     private volatile PinResult pinResult;
 
     // Reactor-thread state.
@@ -205,10 +178,6 @@ public final class ReactorAgent implements Agent, ReactorContext
         {
             counters[counter.id()] = serverCounters.counter(index, counter);
         }
-        this.inbox = new OneToOneConcurrentArrayQueue<>(ctx.inboxCapacity());
-        this.tasks = new ManyToOneConcurrentArrayQueue<>(ctx.taskQueueCapacity());
-        this.messages = new ManyToOneRingBuffer(new UnsafeBuffer(
-            ByteBuffer.allocateDirect(ctx.messageRingBytes() + RingBufferDescriptor.TRAILER_LENGTH)));
         final List<ServerContext.ServiceRegistration<?>> registrations = ctx.reactorServices();
         this.services = new ReactorService[registrations.size()];
         this.serviceTypes = new Class<?>[registrations.size()];
@@ -216,6 +185,8 @@ public final class ReactorAgent implements Agent, ReactorContext
         {
             serviceTypes[i] = registrations.get(i).type();
         }
+        this.proxy = new ReactorProxy(index, ctx.inboxCapacity(), ctx.taskQueueCapacity(), ctx.messageRingBytes(),
+            serviceTypes, serverCounters);
         this.reusePortListeners = reusePortListeners;
         this.lingerScratch = ByteBuffer.allocateDirect(Math.min(readBudgetBytes, 16 * 1024));
         this.reactors = new ReactorAgent[] { this };
@@ -248,6 +219,7 @@ public final class ReactorAgent implements Agent, ReactorContext
             cycleStartNs = nowNs;
             plannedNextCycleNs = nowNs;
             selector = Selector.open();
+            proxy.selector(selector);
             final long poolChunks = ctx.bufferPoolBytesPerReactor() / ctx.bufferChunkBytes();
             pool = new BufferPool(ctx.bufferChunkBytes(), (int)poolChunks);
             timers = new ReactorTimers(nowNs, expiryHandler);
@@ -304,7 +276,7 @@ public final class ReactorAgent implements Agent, ReactorContext
             shutdownDeadlineNs = closeNs;
         }
         HandOff handOff;
-        while ((handOff = inbox.poll()) != null)
+        while ((handOff = proxy.pollInbox()) != null)
         {
             onHandOff(handOff);
         }
@@ -342,7 +314,7 @@ public final class ReactorAgent implements Agent, ReactorContext
         {
             pool.close();
         }
-        closed = true;
+        proxy.markClosed();
         drainedLatch.countDown();
     }
 
@@ -388,14 +360,14 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private int drainInbox()
     {
-        return inbox.drain(handOffHandler, INBOX_LIMIT);
+        return proxy.drainInbox(handOffHandler, INBOX_LIMIT);
     }
 
     private int runTasks()
     {
         int work = 0;
         Runnable task;
-        while (work < TASK_LIMIT && (task = tasks.poll()) != null)
+        while (work < TASK_LIMIT && (task = proxy.pollTask()) != null)
         {
             work++;
             try
@@ -414,7 +386,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private int readMessages()
     {
-        final int read = messages.read(messageHandler, MESSAGE_LIMIT);
+        final int read = proxy.readMessages(messageHandler, MESSAGE_LIMIT);
         add(ReactorCounter.MESSAGES_RECEIVED, read);
         return read;
     }
@@ -470,7 +442,7 @@ public final class ReactorAgent implements Agent, ReactorContext
     {
         if (!stopping)
         {
-            final long requestMs = shutdownRequestMs;
+            final long requestMs = proxy.shutdownRequestMs();
             if (requestMs < 0)
             {
                 return 0;
@@ -516,10 +488,8 @@ public final class ReactorAgent implements Agent, ReactorContext
     @ReactorThread
     void park()
     {
-        sleeping = true; // volatile store; then the re-check below (Dekker, see the field)
-        if (!inbox.isEmpty() || !tasks.isEmpty() || messages.size() > 0 || (!stopping && shutdownRequestMs >= 0))
+        if (!proxy.prepareToPark(stopping)) // sets the sleeping flag, then re-checks the queues (lost wake-up race)
         {
-            sleeping = false;
             return;
         }
         final long parkNs = clock.nanoTime();
@@ -535,7 +505,7 @@ public final class ReactorAgent implements Agent, ReactorContext
         final long waitNs = deadlineNs - parkNs;
         if (waitNs <= 0)
         {
-            sleeping = false;
+            proxy.unpark();
             return;
         }
         // Once drained the reactor only waits for its runner to stop it: wake up often enough to notice.
@@ -553,7 +523,7 @@ public final class ReactorAgent implements Agent, ReactorContext
         }
         finally
         {
-            sleeping = false;
+            proxy.unpark();
         }
         if (parkClockRead)
         {
@@ -574,6 +544,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onSelectedKey(final SelectionKey key)
     {
+        assert isOwnerThread();
         if (!key.isValid())
         {
             return;
@@ -596,32 +567,6 @@ public final class ReactorAgent implements Agent, ReactorContext
     // ================================================================================================================
     // Connections: registration, the state machine, errors.
 
-    /**
-     * Offers an accepted channel to this reactor. {@link AnyThread} (the acceptor is the only producer).
-     *
-     * @return false if the inbox is full: the caller counts it and closes the channel.
-     */
-    @AnyThread
-    public boolean handOff(final HandOff handOff)
-    {
-        if (!inbox.offer(handOff)) // release: pairs with the acquire in inbox.drain (drainInbox)
-        {
-            return false;
-        }
-        wakeIfSleeping();
-        return true;
-    }
-
-    @AnyThread
-    private void wakeIfSleeping()
-    {
-        if (sleeping) // volatile load after the producer's queue store: see the field
-        {
-            counters[ReactorCounter.WAKEUPS.id()].increment();
-            selector.wakeup();
-        }
-    }
-
     private void onAcceptedHere(final SocketChannel channel, final int listenerIndex, final long nowNs)
     {
         onHandOff(new HandOff(channel, listenerIndex));
@@ -629,6 +574,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onHandOff(final HandOff handOff)
     {
+        assert isOwnerThread();
         register(newHandedOff(handOff));
     }
 
@@ -704,6 +650,7 @@ public final class ReactorAgent implements Agent, ReactorContext
     @ReactorThread
     void onConnectionClosed(final ReactorConnection conn)
     {
+        assert isOwnerThread();
         final int slot = conn.slot;
         if (slot >= 0)
         {
@@ -860,6 +807,7 @@ public final class ReactorAgent implements Agent, ReactorContext
 
     private void onTimerExpiry(final Object owner, final long timerId, final long nowNs)
     {
+        assert isOwnerThread();
         if (owner instanceof ReactorConnection)
         {
             final ReactorConnection conn = (ReactorConnection)owner;
@@ -906,21 +854,6 @@ public final class ReactorAgent implements Agent, ReactorContext
         }
     }
 
-    /** @return connections on this reactor not yet closed, plus those waiting in its inbox. {@link AnyThread}. */
-    @AnyThread
-    public long openConnections()
-    {
-        long open = inbox.size();
-        for (final ConnState state : STATES)
-        {
-            if (state != ConnState.CLOSED)
-            {
-                open += counters[ReactorCounter.forState(state).id()].getAcquire();
-            }
-        }
-        return open;
-    }
-
     // ================================================================================================================
     // ReactorContext.
 
@@ -951,26 +884,14 @@ public final class ReactorAgent implements Agent, ReactorContext
     @Override
     public boolean execute(final Runnable task)
     {
-        return offerTask(task);
+        return proxy.execute(task);
     }
 
     @Override
     @AnyThread
     public boolean execute(final int reactorIndex, final Runnable task)
     {
-        return reactors[reactorIndex].offerTask(task);
-    }
-
-    @AnyThread
-    private boolean offerTask(final Runnable task)
-    {
-        if (closed || !tasks.offer(task)) // release: pairs with the acquire in tasks.poll (runTasks)
-        {
-            counters[ReactorCounter.TASK_QUEUE_REJECTIONS.id()].increment();
-            return false;
-        }
-        wakeIfSleeping();
-        return true;
+        return reactors[reactorIndex].proxy.execute(task);
     }
 
     @Override
@@ -991,48 +912,26 @@ public final class ReactorAgent implements Agent, ReactorContext
         {
             throw new IllegalArgumentException("length=" + length + ": must be in 0.." + maxMessageLength());
         }
-        final ReactorAgent target = reactors[reactorIndex];
+        final ReactorProxy target = reactors[reactorIndex].proxy;
         final int serviceIndex = target.serviceIndex(service);
         if (serviceIndex < 0)
         {
             throw new IllegalArgumentException("service " + (service == null ? null : service.getName()) +
                 " is not registered");
         }
-        return target.offerMessage(index, serviceIndex, msgTypeId, buffer, offset, length);
-    }
-
-    @AnyThread
-    private boolean offerMessage(
-        final int sourceReactor,
-        final int serviceIndex,
-        final int msgTypeId,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length)
-    {
-        final int claimIndex = closed ? -1 : messages.tryClaim(msgTypeId, length + MESSAGE_HEADER_LENGTH);
-        if (claimIndex < 0)
-        {
-            counters[ReactorCounter.MESSAGE_RING_REJECTIONS.id()].increment();
-            return false;
-        }
-        final MutableDirectBuffer ring = messages.buffer();
-        ring.putInt(claimIndex, serviceIndex);
-        ring.putInt(claimIndex + 4, sourceReactor);
-        ring.putBytes(claimIndex + MESSAGE_HEADER_LENGTH, buffer, offset, length);
-        messages.commit(claimIndex); // release: pairs with the acquire in messages.read (readMessages)
-        wakeIfSleeping();
-        return true;
+        return target.sendMessage(index, serviceIndex, msgTypeId, buffer, offset, length);
     }
 
     private void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int offset, final int length)
     {
+        assert isOwnerThread();
         final int serviceIndex = buffer.getInt(offset);
         final int sourceReactor = buffer.getInt(offset + 4);
-        messageView.wrap(buffer, offset + MESSAGE_HEADER_LENGTH, length - MESSAGE_HEADER_LENGTH);
+        messageView.wrap(buffer, offset + ReactorProxy.MESSAGE_HEADER_LENGTH, length - ReactorProxy.MESSAGE_HEADER_LENGTH);
         try
         {
-            services[serviceIndex].onMessage(sourceReactor, msgTypeId, messageView, 0, length - MESSAGE_HEADER_LENGTH);
+            services[serviceIndex].onMessage(
+                sourceReactor, msgTypeId, messageView, 0, length - ReactorProxy.MESSAGE_HEADER_LENGTH);
         }
         catch (final RuntimeException ex)
         {
@@ -1041,24 +940,11 @@ public final class ReactorAgent implements Agent, ReactorContext
         }
     }
 
-    @AnyThread
-    private int serviceIndex(final Class<?> type)
-    {
-        for (int i = 0; i < serviceTypes.length; i++)
-        {
-            if (serviceTypes[i] == type)
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     @Override
     @AnyThread
     public int maxMessageLength()
     {
-        return messages.maxMsgLength() - MESSAGE_HEADER_LENGTH;
+        return proxy.maxMessageLength();
     }
 
     @Override
@@ -1084,7 +970,7 @@ public final class ReactorAgent implements Agent, ReactorContext
     @SuppressWarnings("unchecked")
     public <T extends ReactorService> T service(final Class<T> type)
     {
-        final int serviceIndex = serviceIndex(type);
+        final int serviceIndex = proxy.serviceIndex(type);
         return serviceIndex < 0 ? null : (T)services[serviceIndex];
     }
 
@@ -1134,16 +1020,11 @@ public final class ReactorAgent implements Agent, ReactorContext
     // ================================================================================================================
     // Server side.
 
-    /** Asks for a graceful shutdown with a deadline of {@code deadlineMs} from when the reactor sees it. */
+    /** @return the thread-safe front door of this reactor. {@link AnyThread}. */
     @AnyThread
-    public void requestShutdown(final long deadlineMs)
+    public ReactorProxy proxy()
     {
-        shutdownRequestMs = Math.max(0, deadlineMs); // volatile: read in checkShutdown / park
-        final Selector s = selector;
-        if (s != null)
-        {
-            s.wakeup();
-        }
+        return proxy;
     }
 
     /** @return the latch released once onStart has run (check {@link #startFailure()}). */

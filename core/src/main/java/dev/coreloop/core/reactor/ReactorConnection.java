@@ -144,37 +144,29 @@ final class ReactorConnection implements Connection
     @Override
     public boolean write(final DirectBuffer src, final int offset, final int length)
     {
-        assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src, offset, length), before);
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
     }
 
     @Override
     public boolean write(final byte[] src, final int offset, final int length)
     {
-        assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src, offset, length), before);
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
     }
 
     @Override
     public boolean write(final ByteBuffer src)
     {
+        final int backlogBeforeBytes = backlogBeforeWrite();
+        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src), backlogBeforeBytes);
+    }
+
+    /** @return the backlog before a write, or -1 if this state refuses writes. */
+    private int backlogBeforeWrite()
+    {
         assert reactor.isOwnerThread();
-        if (!acceptsWrites())
-        {
-            return false;
-        }
-        final int before = outbound.readableBytes();
-        return afterAppend(outbound.append(src), before);
+        return acceptsWrites() ? outbound.readableBytes() : -1;
     }
 
     private boolean afterAppend(final int result, final int backlogBeforeBytes)
@@ -356,6 +348,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onEnter(final ConnState from, final CloseReason reason, final long nowNs)
     {
+        assert reactor.isOwnerThread();
         switch (state)
         {
             case ACTIVE:
@@ -529,6 +522,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onGuardTimer(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         guardTimerId = ReactorTimers.NULL_TIMER;
         guardDeadlineNs = Long.MAX_VALUE;
         final boolean idleExpired = nowNs - lastActivityNs >= reactor.idleTimeoutNs;
@@ -583,6 +577,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onReady(final int readyOps, final long nowNs)
     {
+        assert reactor.isOwnerThread();
         if ((readyOps & SelectionKey.OP_CONNECT) != 0 && state == ConnState.CONNECTING)
         {
             finishConnect(nowNs);
@@ -634,6 +629,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     void onReadable(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         if (state == ConnState.DRAINING)
         {
             lingerRead(nowNs);
@@ -800,6 +796,7 @@ final class ReactorConnection implements Connection
     @ReactorThread
     int onFlushPhase(final long nowNs)
     {
+        assert reactor.isOwnerThread();
         int work = 0;
         if (connectFailPending)
         {

@@ -154,7 +154,7 @@ public final class ReactorHarness implements AutoCloseable
         clients.add(client);
         final SocketChannel serverSide = listener.accept();
         AcceptLoop.configure(serverSide, ctx);
-        if (!agent.handOff(new HandOff(serverSide, listenerIndex)))
+        if (!agent.proxy().handOff(new HandOff(serverSide, listenerIndex)))
         {
             throw new IllegalStateException("inbox full");
         }
