@@ -3,6 +3,7 @@ package dev.coreloop.core.it;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +39,7 @@ class EmfileIT
         "STAT acceptorCpuNs=(-?\\d+) opened=(\\d+) closed=(\\d+) fds=(-?\\d+) emfileBackoffs=(\\d+)");
 
     private volatile String lastStat = "";
+    private Path childStderr;
     private final StringBuilder childOutput = new StringBuilder();
 
     @Test
@@ -47,10 +49,26 @@ class EmfileIT
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")) || Files.isExecutable(Path.of("/bin/prlimit")),
             "prlimit (util-linux) is needed to lower the child's open-files limit");
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder("prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT, java,
-            "-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-ea",
-            "-cp", System.getProperty("java.class.path"), EmfileServerMain.class.getName())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
+        final List<String> command = new ArrayList<>(List.of("prlimit", "--nofile=" + FD_LIMIT + ":" + FD_LIMIT,
+            java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-ea"));
+        // The module flags the test JVM got (Agrona needs jdk.internal.misc), so the child runs as the tests do.
+        final List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        for (int i = 0; i < jvmArgs.size(); i++)
+        {
+            final String arg = jvmArgs.get(i);
+            if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports"))
+            {
+                command.add(arg);
+                if (!arg.contains("=") && i + 1 < jvmArgs.size())
+                {
+                    command.add(jvmArgs.get(++i));
+                }
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmfileServerMain.class.getName()));
+        childStderr = Files.createTempFile("emfile-child", ".err");
+        final Process child = new ProcessBuilder(command)
+            .redirectError(childStderr.toFile())
             .start();
         final List<SocketChannel> flood = new ArrayList<>();
         try
@@ -123,6 +141,7 @@ class EmfileIT
             {
                 child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+            Files.deleteIfExists(childStderr);
         }
     }
 
@@ -150,7 +169,20 @@ class EmfileIT
             }
         }
         throw new AssertionError("child did not print " + what + " within " + timeoutMs + " ms; it printed: " +
-            childOutput);
+            childOutput + System.lineSeparator() + "and on stderr: " + childStderr());
+    }
+
+    private String childStderr()
+    {
+        try
+        {
+            final String text = Files.readString(childStderr);
+            return text.length() > 4_000 ? "..." + text.substring(text.length() - 4_000) : text;
+        }
+        catch (final Exception ex)
+        {
+            return "(unreadable: " + ex + ")";
+        }
     }
 
     private void pumpStats(final BufferedReader out)
@@ -199,7 +231,8 @@ class EmfileIT
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("timed out waiting for " + what + "; last child stat: " + lastStat);
+        throw new AssertionError("timed out waiting for " + what + "; last child stat: " + lastStat +
+            System.lineSeparator() + "child stderr: " + childStderr());
     }
 
     private static Stat parse(final String line)

@@ -43,11 +43,12 @@ class IdleLoopCpuIT extends EchoServerTestBase
                 IDLE_WINDOW_MS, cpuMs);
             assertThat(cpuMs).isLessThan(MAX_IDLE_CPU_MS);
 
-            // Both connections still work as they should: one can still be written to, the other echoes.
+            // The other connection on the same reactor is still served.
             assertThat(open.roundTrip(ping)).isEqualTo(ping);
             assertThat(server.events().closed()).isZero();
         }
-        server.events().awaitClosed(2, 5_000);
+        // The half-closed connections stay open (no read interest, so our close is invisible to them) until
+        // the server shuts down after the test.
     }
 
     @Test
