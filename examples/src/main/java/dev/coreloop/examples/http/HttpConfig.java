@@ -19,6 +19,8 @@ public final class HttpConfig
     public static final long MAX_BODY_BYTES_DEFAULT = 1024 * 1024;
     /** Default longest chunk-size line (size and extensions, without CRLF), in bytes. */
     public static final int MAX_CHUNK_LINE_BYTES_DEFAULT = 1024;
+    /** Default time allowed from the first byte of a request head to its end, in milliseconds. */
+    public static final long REQUEST_HEAD_TIMEOUT_MS_DEFAULT = 10_000;
     /** Default value of the {@code Server} response header. */
     public static final String SERVER_NAME_DEFAULT = "coreloop";
 
@@ -27,6 +29,7 @@ public final class HttpConfig
     private int maxHeaderCount = MAX_HEADER_COUNT_DEFAULT;
     private long maxBodyBytes = MAX_BODY_BYTES_DEFAULT;
     private int maxChunkLineBytes = MAX_CHUNK_LINE_BYTES_DEFAULT;
+    private long requestHeadTimeoutMs = REQUEST_HEAD_TIMEOUT_MS_DEFAULT;
     private String serverName = SERVER_NAME_DEFAULT;
 
     /** @return the longest request line accepted; a longer one gets 414. */
@@ -94,6 +97,22 @@ public final class HttpConfig
         return this;
     }
 
+    /**
+     * @return how long a request head may take to arrive once its first byte has; after that the reply is 408
+     * and the connection closes (a slow-header guard; stalled bodies are left to the kit's idle timeout).
+     */
+    public long requestHeadTimeoutMs()
+    {
+        return requestHeadTimeoutMs;
+    }
+
+    /** @param requestHeadTimeoutMs time allowed for a request head (1 ms .. 1 hour). */
+    public HttpConfig requestHeadTimeoutMs(final long requestHeadTimeoutMs)
+    {
+        this.requestHeadTimeoutMs = requestHeadTimeoutMs;
+        return this;
+    }
+
     /** @return the value of the {@code Server} response header. */
     public String serverName()
     {
@@ -120,6 +139,7 @@ public final class HttpConfig
         checkRange("maxHeaderCount", maxHeaderCount, 1, 10_000);
         checkRange("maxBodyBytes", maxBodyBytes, 0, 1L << 62);
         checkRange("maxChunkLineBytes", maxChunkLineBytes, 8, 64 * 1024);
+        checkRange("requestHeadTimeoutMs", requestHeadTimeoutMs, 1, 3_600_000);
         if (serverName == null || serverName.isEmpty() || serverName.length() > 64)
         {
             throw new IllegalArgumentException("serverName must be 1 .. 64 characters: " + serverName);
@@ -145,6 +165,7 @@ public final class HttpConfig
             .maxHeaderCount(maxHeaderCount)
             .maxBodyBytes(maxBodyBytes)
             .maxChunkLineBytes(maxChunkLineBytes)
+            .requestHeadTimeoutMs(requestHeadTimeoutMs)
             .serverName(serverName);
     }
 
@@ -161,6 +182,7 @@ public final class HttpConfig
     {
         return "HttpConfig{maxRequestLineBytes=" + maxRequestLineBytes + ", maxHeaderBytes=" + maxHeaderBytes +
             ", maxHeaderCount=" + maxHeaderCount + ", maxBodyBytes=" + maxBodyBytes +
-            ", maxChunkLineBytes=" + maxChunkLineBytes + ", serverName='" + serverName + "'}";
+            ", maxChunkLineBytes=" + maxChunkLineBytes + ", requestHeadTimeoutMs=" + requestHeadTimeoutMs +
+            ", serverName='" + serverName + "'}";
     }
 }

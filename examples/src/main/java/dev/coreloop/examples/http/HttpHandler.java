@@ -15,11 +15,14 @@ import org.agrona.DirectBuffer;
  *   <li>Routes: {@code GET|HEAD /plaintext} and {@code GET|HEAD /json}; other paths 404, other methods 405.</li>
  *   <li>Bodies (Content-Length or chunked) are read and discarded before the response, so the next
  *       pipelined request starts at the right byte. {@code Expect: 100-continue} gets {@code 100 Continue}.</li>
- *   <li>Errors (400, 404, 405, 413, 414, 431, 501, 505) are answered with {@code Connection: close}, then
+ *   <li>Errors (400, 404, 405, 408, 413, 414, 431, 501, 505) are answered with {@code Connection: close}, then
  *       {@code connection.close(PROTOCOL_ERROR)}: the kit flushes, shuts output and lingers. Input after
  *       that point is discarded.</li>
  *   <li>{@code Connection: close} (or HTTP/1.0 without keep-alive): the response says so and the connection
  *       closes gracefully after it; later pipelined requests are ignored.</li>
+ *   <li>Slow heads: when a call ends inside a request head, a connection timer is armed (once per head) for
+ *       {@link HttpConfig#requestHeadTimeoutMs()}; if the head is still incomplete when it fires, the reply is
+ *       408 and the connection closes. Complete requests, the usual case, never touch the timer wheel.</li>
  *   <li>Backpressure: before each new request, if the connection is not writable, the handler stops
  *       consuming; the unparsed requests wait in the inbound ring until the kit presents them again. If a
  *       write is refused, the response is kept and retried on {@link #onWritabilityChanged} (or the next
@@ -37,8 +40,11 @@ public final class HttpHandler implements ConnectionHandler
     private final HttpDateService service;
     private final HttpResponses responses;
     private final HttpRequestParser parser;
+    private final long requestHeadTimeoutNs;
 
     private int route;
+    private boolean headTimerArmed;
+    private long headTimerId;
     private boolean headRequest;
     private int pendingIndex = -1;
     private int pendingLength;
@@ -62,6 +68,7 @@ public final class HttpHandler implements ConnectionHandler
         }
         this.responses = service.responses();
         this.parser = new HttpRequestParser(config);
+        this.requestHeadTimeoutNs = config.requestHeadTimeoutMs() * 1_000_000L;
     }
 
     /** {@inheritDoc} */
@@ -94,6 +101,11 @@ public final class HttpHandler implements ConnectionHandler
             switch (result)
             {
                 case HttpRequestParser.HEADERS:
+                    if (headTimerArmed)
+                    {
+                        headTimerArmed = false;
+                        connection.cancelTimer(headTimerId);
+                    }
                     headRequest = parser.method() == HttpMethod.HEAD;
                     route = route(buffer);
                     if (route < 0)
@@ -122,6 +134,11 @@ public final class HttpHandler implements ConnectionHandler
                     break;
 
                 case HttpRequestParser.NEED_MORE:
+                    if (!headTimerArmed && parser.isInPartialHead())
+                    {
+                        headTimerArmed = true;
+                        headTimerId = connection.scheduleTimer(reactor.nowNs() + requestHeadTimeoutNs);
+                    }
                     return position - offset;
 
                 default:
@@ -137,6 +154,20 @@ public final class HttpHandler implements ConnectionHandler
         if (writable && pendingIndex >= 0)
         {
             writePending(connection);
+        }
+    }
+
+    /** {@inheritDoc} */
+    public void onTimer(final Connection connection, final long timerId, final long nowNs)
+    {
+        if (headTimerArmed && timerId == headTimerId)
+        {
+            headTimerArmed = false;
+            if (!closing)
+            {
+                headRequest = false;
+                replyError(connection, 408, 0);
+            }
         }
     }
 

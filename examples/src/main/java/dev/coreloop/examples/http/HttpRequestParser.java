@@ -231,6 +231,12 @@ public final class HttpRequestParser
         return phase == PHASE_HEAD && scanIndex == 0;
     }
 
+    /** @return true while part of a request head has been seen but not all of it. */
+    public boolean isInPartialHead()
+    {
+        return phase == PHASE_HEAD && scanIndex > 0;
+    }
+
     /** @return the status code for the last {@link #ERROR} (400, 413, 414, 431, 501 or 505), else 0. */
     public int errorStatus()
     {

@@ -38,10 +38,10 @@ public final class HttpResponses
     /** The body of {@code /json}. */
     public static final String JSON_BODY = "{\"message\":\"Hello, World!\"}";
 
-    private static final int[] ERROR_STATUSES = {400, 404, 405, 413, 414, 431, 501, 505};
+    private static final int[] ERROR_STATUSES = {400, 404, 405, 408, 413, 414, 431, 501, 505};
     private static final String[] ERROR_REASONS =
     {
-        "Bad Request", "Not Found", "Method Not Allowed", "Content Too Large", "URI Too Long",
+        "Bad Request", "Not Found", "Method Not Allowed", "Request Timeout", "Content Too Large", "URI Too Long",
         "Request Header Fields Too Large", "Not Implemented", "HTTP Version Not Supported",
     };
 

@@ -25,6 +25,9 @@ final class FakeConnection implements Connection
     boolean writable = true;
     boolean refuseWrites;
     CloseReason closeReason;
+    long lastTimerDeadlineNs;
+    int timersScheduled;
+    int timersCancelled;
 
     FakeConnection(final ReactorContext reactor)
     {
@@ -135,11 +138,13 @@ final class FakeConnection implements Connection
 
     public long scheduleTimer(final long deadlineNs)
     {
-        return -1;
+        lastTimerDeadlineNs = deadlineNs;
+        return 100 + timersScheduled++;
     }
 
     public boolean cancelTimer(final long timerId)
     {
-        return false;
+        timersCancelled++;
+        return true;
     }
 }

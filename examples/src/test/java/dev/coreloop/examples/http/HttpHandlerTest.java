@@ -199,6 +199,43 @@ class HttpHandlerTest
     }
 
     @Test
+    void shouldReply408WhenAHeadDoesNotCompleteInTime()
+    {
+        reactor.nowNs = 5_000;
+        assertThat(deliver("GET /plaintext HTTP/1.1\r\nHo")).isZero();
+        assertThat(connection.timersScheduled).isEqualTo(1);
+        assertThat(connection.lastTimerDeadlineNs).isEqualTo(5_000 + HttpConfig.REQUEST_HEAD_TIMEOUT_MS_DEFAULT * 1_000_000L);
+        assertThat(deliver("GET /plaintext HTTP/1.1\r\nHost")).as("one timer per head").isZero();
+        assertThat(connection.timersScheduled).isEqualTo(1);
+        handler.onTimer(connection, 100, connection.lastTimerDeadlineNs);
+        assertThat(connection.output()).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("Connection: close\r\n");
+        assertThat(connection.closeReason).isEqualTo(CloseReason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void shouldCancelTheHeadTimerWhenTheHeadCompletes()
+    {
+        deliver("GET /plaintext HTTP/1.1\r\n");
+        assertThat(deliver(GET_PLAINTEXT.substring(0, 25) + "Host: h\r\n\r\n")).isEqualTo(36);
+        assertThat(connection.timersCancelled).isEqualTo(1);
+        handler.onTimer(connection, 100, 0);
+        assertThat(connection.output()).isEqualTo(PLAINTEXT_OK);
+        assertThat(connection.closeReason).isNull();
+    }
+
+    @Test
+    void shouldNotArmTimersForCompleteRequests()
+    {
+        deliver(GET_PLAINTEXT + GET_PLAINTEXT);
+        deliver("GET /plain");
+        connection.clearOutput();
+        assertThat(connection.timersScheduled).isEqualTo(1);
+        setUp();
+        deliver(GET_PLAINTEXT + GET_PLAINTEXT);
+        assertThat(connection.timersScheduled).isZero();
+    }
+
+    @Test
     void shouldRefuseToStartWithoutTheDateService()
     {
         assertThatThrownBy(() -> new HttpHandler(new FakeReactorContext(null), new HttpConfig()))

@@ -249,6 +249,20 @@ class HttpServerIT
     }
 
     @Test
+    void shouldAnswerASlowHeadWith408ThenClose() throws Exception
+    {
+        final ServerContext ctx = new ServerContext().reactorCount(1);
+        HttpServer.install(ctx, new InetSocketAddress("127.0.0.1", 0), new HttpConfig().requestHeadTimeoutMs(200));
+        try (Server slowHeadServer = Server.start(ctx))
+        {
+            final RawResponse response =
+                ExternalHttpClients.raw(slowHeadServer.localAddress(0), "GET /plaintext HTTP/1.1\r\nHo", 5_000);
+            assertThat(response.text()).startsWith("HTTP/1.1 408 Request Timeout\r\n").contains("\r\nConnection: close\r\n");
+            assertThat(response.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void shouldKeepTheConnectionOpenAfterAKeepAliveResponse() throws Exception
     {
         final RawResponse response = raw("GET /plaintext HTTP/1.1\r\n" + HOST + "\r\n");
