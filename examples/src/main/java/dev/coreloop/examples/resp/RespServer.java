@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 
+import dev.coreloop.core.IdleMode;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 
@@ -45,7 +46,8 @@ public final class RespServer
 
     /**
      * {@code --port N} (default 6380; 0 picks a free port), {@code --reactors N} (default: the core's default),
-     * {@code --bind ADDR} (default 127.0.0.1), {@code --max-value-bytes N} (default 524288). Runs until SIGINT or
+     * {@code --bind ADDR} (default 127.0.0.1), {@code --idle-mode SELECT|BACKOFF|SPIN} (default: the core's),
+     * {@code --max-value-bytes N} (default 524288). Runs until SIGINT or
      * SIGTERM, then shuts down gracefully.
      */
     public static void main(final String[] args) throws IOException, InterruptedException
@@ -53,6 +55,7 @@ public final class RespServer
         int port = PORT_DEFAULT;
         int reactors = 0;
         String bind = "127.0.0.1";
+        IdleMode idleMode = null;
         final RespConfig config = new RespConfig();
         for (int i = 0; i < args.length; i++)
         {
@@ -73,6 +76,17 @@ public final class RespServer
                 case "--bind":
                     bind = value;
                     break;
+                case "--idle-mode":
+                    try
+                    {
+                        idleMode = IdleMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        throw new IllegalArgumentException(usage("--idle-mode must be one of " +
+                            java.util.Arrays.toString(IdleMode.values()) + " but was '" + value + "'"), ex);
+                    }
+                    break;
                 case "--max-value-bytes":
                     config.maxBulkBytes(parse(option, value, 1, Integer.MAX_VALUE / 4));
                     break;
@@ -84,6 +98,10 @@ public final class RespServer
         if (reactors > 0)
         {
             ctx.reactorCount(reactors);
+        }
+        if (idleMode != null)
+        {
+            ctx.idleMode(idleMode);
         }
         install(ctx, new InetSocketAddress(bind, port), config);
         final Server server = Server.start(ctx);
@@ -120,6 +138,6 @@ public final class RespServer
 
     private static String usage(final String problem)
     {
-        return problem + "; usage: RespServer [--port N] [--reactors N] [--bind ADDR] [--max-value-bytes N]";
+        return problem + "; usage: RespServer [--port N] [--reactors N] [--bind ADDR] [--idle-mode SELECT|BACKOFF|SPIN] [--max-value-bytes N]";
     }
 }

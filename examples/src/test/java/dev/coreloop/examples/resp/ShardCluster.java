@@ -1,38 +1,47 @@
 package dev.coreloop.examples.resp;
 
-import java.util.ArrayDeque;
 import java.util.Random;
 
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * N fake reactors with one {@link RespShard} each and bounded message rings between them, driven by hand: messages
  * are delivered only when a test pumps them, so tests choose the interleaving. Deterministic: a fake clock.
+ * Sending and delivering allocate nothing once the ring buffers have grown, so allocation tests can pump.
  *
  * <p><b>Threading:</b> single test thread (every "reactor" runs on it).
  */
 final class ShardCluster
 {
+    private static final int RECORD_HEADER_BYTES = 12;
+
     private final FakeReactor[] reactors;
-    private final ArrayDeque<Message>[] rings;
+    private final ExpandableArrayBuffer[] rings;
+    private final int[] ringHead;
+    private final int[] ringTail;
+    private final int[] ringCount;
+    private final UnsafeBuffer deliveryView = new UnsafeBuffer(new byte[0]);
     private final int[] ringUsedBytes;
     private final boolean[] blocked;
     private int ringCapacityBytes = 1 << 20;
     private int maxMessageLength = 128 * 1024;
     private long nowNs = 1_000_000_000L;
 
-    @SuppressWarnings("unchecked")
     ShardCluster(final int reactorCount, final RespConfig config)
     {
         reactors = new FakeReactor[reactorCount];
-        rings = new ArrayDeque[reactorCount];
+        rings = new ExpandableArrayBuffer[reactorCount];
+        ringHead = new int[reactorCount];
+        ringTail = new int[reactorCount];
+        ringCount = new int[reactorCount];
         ringUsedBytes = new int[reactorCount];
         blocked = new boolean[reactorCount];
         for (int i = 0; i < reactorCount; i++)
         {
             reactors[i] = new FakeReactor(this, i);
-            rings[i] = new ArrayDeque<>();
+            rings[i] = new ExpandableArrayBuffer(4096);
         }
         for (int i = 0; i < reactorCount; i++)
         {
@@ -107,9 +116,9 @@ final class ShardCluster
     int queuedMessages()
     {
         int count = 0;
-        for (final ArrayDeque<Message> ring : rings)
+        for (final int ringMessages : ringCount)
         {
-            count += ring.size();
+            count += ringMessages;
         }
         return count;
     }
@@ -127,9 +136,15 @@ final class ShardCluster
         {
             return false;
         }
-        final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
-        rings[destination].add(new Message(source, type, bytes));
+        // records [source][type][length][bytes], appended without allocating (the buffer grows once)
+        final ExpandableArrayBuffer ring = rings[destination];
+        final int tail = ringTail[destination];
+        ring.putInt(tail, source);
+        ring.putInt(tail + 4, type);
+        ring.putInt(tail + 8, length);
+        ring.putBytes(tail + RECORD_HEADER_BYTES, buffer, offset, length);
+        ringTail[destination] = tail + RECORD_HEADER_BYTES + length;
+        ringCount[destination]++;
         ringUsedBytes[destination] += length;
         return true;
     }
@@ -137,14 +152,27 @@ final class ShardCluster
     /** Delivers one message to {@code destination}. @return false if its ring was empty. */
     boolean deliverOne(final int destination)
     {
-        final Message message = rings[destination].poll();
-        if (message == null)
+        if (ringCount[destination] == 0)
         {
             return false;
         }
-        ringUsedBytes[destination] -= message.bytes.length;
-        shard(destination).onMessage(message.source, message.type, new UnsafeBuffer(message.bytes), 0,
-            message.bytes.length);
+        final ExpandableArrayBuffer ring = rings[destination];
+        final int head = ringHead[destination];
+        final int source = ring.getInt(head);
+        final int type = ring.getInt(head + 4);
+        final int length = ring.getInt(head + 8);
+        ringHead[destination] = head + RECORD_HEADER_BYTES + length;
+        ringCount[destination]--;
+        ringUsedBytes[destination] -= length;
+        // the view stays valid while the shard appends to this ring: appends go after the tail, and growing
+        // copies into a new array, leaving the old one intact
+        deliveryView.wrap(ring.byteArray(), head + RECORD_HEADER_BYTES, length);
+        shard(destination).onMessage(source, type, deliveryView, 0, length);
+        if (ringCount[destination] == 0)
+        {
+            ringHead[destination] = 0;
+            ringTail[destination] = 0;
+        }
         return true;
     }
 
@@ -189,7 +217,4 @@ final class ShardCluster
         throw new AssertionError("messages still flowing after 10M steps");
     }
 
-    private record Message(int source, int type, byte[] bytes)
-    {
-    }
 }
