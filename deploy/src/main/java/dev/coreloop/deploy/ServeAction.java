@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 /**
  * What {@code coreloop serve} does once its settings are resolved and valid: {@link ServerRunner} in production,
  * a recording stand-in in the command-line tests.
+ *
+ * <p><b>Threading:</b> {@link #serve} is called once, on the main thread, and may block until the process should exit.
  */
 @FunctionalInterface
 public interface ServeAction
