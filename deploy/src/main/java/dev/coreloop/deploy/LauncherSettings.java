@@ -1,0 +1,345 @@
+package dev.coreloop.deploy;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The resolved settings of {@code coreloop serve}: every {@link Setting} with its typed value and where it came
+ * from. Precedence, highest first: command-line flag, environment variable ({@code CORELOOP_*}; an empty value
+ * counts as unset), config file ({@code --config FILE}), embedded default. Every value is validated whatever its
+ * source, and an error names that source and the value.
+ *
+ * <p><b>Threading:</b> immutable; any thread.
+ */
+public final class LauncherSettings
+{
+    /** {@link #reactorCount()} when the count comes from the pinning plan. */
+    public static final int REACTORS_AUTO = 0;
+    /** Upper bound of an explicit reactor count. */
+    public static final int REACTORS_MAX = 1024;
+    /** A port value meaning the listener is not started ({@code 0} in user syntax). */
+    public static final int PORT_DISABLED = -1;
+    /** A port value meaning the OS picks a free port ({@code ephemeral} in user syntax). */
+    public static final int PORT_EPHEMERAL = 0;
+    /** Upper bound of {@code shutdown-deadline-ms}. */
+    public static final long SHUTDOWN_DEADLINE_MS_MAX = 600_000;
+
+    /** Pin modes in user syntax. */
+    public static final String PIN_MODE_STRICT = "strict";
+    public static final String PIN_MODE_BEST_EFFORT = "best-effort";
+    public static final String PIN_MODE_OFF = "off";
+
+    /** Where a value came from. */
+    public enum Source
+    {
+        FLAG, ENV, FILE, DEFAULT
+    }
+
+    /**
+     * One setting as given by the user.
+     *
+     * @param text   the value in user syntax.
+     * @param source where it came from.
+     * @param label  the name to use in messages: {@code --pin}, {@code CORELOOP_PIN}, {@code coreloop.conf:3: pin}
+     *               or {@code pin (default)}.
+     */
+    public record Value(String text, Source source, String label)
+    {
+    }
+
+    private final Map<Setting, Value> values;
+    private final int reactorCount;
+    private final String pinMode;
+    private final InetAddress bindAddress;
+    private final int echoPort;
+    private final int httpPort;
+    private final int respPort;
+    private final long shutdownDeadlineMs;
+
+    private LauncherSettings(final Map<Setting, Value> values)
+    {
+        this.values = Collections.unmodifiableMap(values);
+        this.reactorCount = parseReactors(values.get(Setting.REACTORS));
+        final Value pin = values.get(Setting.PIN);
+        if (pin.text().isBlank())
+        {
+            throw new ConfigException(pin.label() + ": the pinning spec is empty (e.g. 'reactors=auto')");
+        }
+        this.pinMode = parsePinMode(values.get(Setting.PIN_MODE));
+        this.bindAddress = parseBind(values.get(Setting.BIND));
+        this.echoPort = parsePort(values.get(Setting.ECHO_PORT));
+        this.httpPort = parsePort(values.get(Setting.HTTP_PORT));
+        this.respPort = parsePort(values.get(Setting.RESP_PORT));
+        this.shutdownDeadlineMs = parseDeadline(values.get(Setting.SHUTDOWN_DEADLINE_MS));
+        checkListeners();
+    }
+
+    /**
+     * Resolves every setting from its sources.
+     *
+     * @param flags the flags given on the command line (absent when not given).
+     * @param env   the process environment.
+     * @param file  the parsed config file, or null when none was given.
+     * @throws ConfigException naming the source and the value of the first invalid setting.
+     */
+    public static LauncherSettings resolve(final Map<Setting, String> flags, final Map<String, String> env,
+        final ConfigFile file)
+    {
+        final Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        for (final Setting setting : Setting.values())
+        {
+            final String flag = flags.get(setting);
+            final String envValue = env.get(setting.envName());
+            final ConfigFile.Entry entry = null == file ? null : file.entries().get(setting);
+            final Value value;
+            if (flag != null)
+            {
+                value = new Value(flag.strip(), Source.FLAG, setting.optionName());
+            }
+            else if (envValue != null && !envValue.isBlank())
+            {
+                value = new Value(envValue.strip(), Source.ENV, setting.envName());
+            }
+            else if (entry != null)
+            {
+                value = new Value(entry.value(), Source.FILE, entry.location() + ": " + setting.key());
+            }
+            else
+            {
+                value = new Value(setting.defaultValue(), Source.DEFAULT, setting.key() + " (default)");
+            }
+            values.put(setting, value);
+        }
+        return new LauncherSettings(values);
+    }
+
+    /** @return the value of {@code setting} as given, with its source. */
+    public Value value(final Setting setting)
+    {
+        return values.get(setting);
+    }
+
+    /** @return the explicit reactor count, or {@link #REACTORS_AUTO}. */
+    public int reactorCount()
+    {
+        return reactorCount;
+    }
+
+    /** @return the pinning spec exactly as given. */
+    public String pinSpec()
+    {
+        return values.get(Setting.PIN).text();
+    }
+
+    /**
+     * @return the spec to resolve: the given one, except that an explicit {@code reactors} with no pinning spec
+     * given anywhere becomes {@code reactors=N}, so {@code --reactors 4} alone places 4 reactors by the auto rules.
+     */
+    public String effectivePinSpec()
+    {
+        if (values.get(Setting.PIN).source() == Source.DEFAULT && reactorCount != REACTORS_AUTO)
+        {
+            return "reactors=" + reactorCount;
+        }
+        return pinSpec();
+    }
+
+    /** @return {@link #PIN_MODE_STRICT}, {@link #PIN_MODE_BEST_EFFORT} or {@link #PIN_MODE_OFF}. */
+    public String pinMode()
+    {
+        return pinMode;
+    }
+
+    /** @return the address the listeners bind. */
+    public InetAddress bindAddress()
+    {
+        return bindAddress;
+    }
+
+    /** @return the echo port, {@link #PORT_DISABLED} or {@link #PORT_EPHEMERAL}. */
+    public int echoPort()
+    {
+        return echoPort;
+    }
+
+    /** @return the HTTP port, {@link #PORT_DISABLED} or {@link #PORT_EPHEMERAL}. */
+    public int httpPort()
+    {
+        return httpPort;
+    }
+
+    /** @return the RESP port, {@link #PORT_DISABLED} or {@link #PORT_EPHEMERAL}. */
+    public int respPort()
+    {
+        return respPort;
+    }
+
+    /** @return the graceful-shutdown deadline in milliseconds. */
+    public long shutdownDeadlineMs()
+    {
+        return shutdownDeadlineMs;
+    }
+
+    /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
+    public String describe()
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final Setting setting : Setting.values())
+        {
+            final Value value = values.get(setting);
+            final String from = switch (value.source())
+            {
+                case FLAG -> "flag " + setting.optionName();
+                case ENV -> "env " + setting.envName();
+                case FILE -> value.label();
+                case DEFAULT -> "default";
+            };
+            out.append(String.format(Locale.ROOT, "%-21s = %-24s (%s)%n", setting.key(), value.text(), from));
+        }
+        return out.toString();
+    }
+
+    private static int parseReactors(final Value value)
+    {
+        final String text = value.text();
+        if ("auto".equalsIgnoreCase(text))
+        {
+            return REACTORS_AUTO;
+        }
+        final int count = parseInt(text);
+        if (count < 1 || count > REACTORS_MAX)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is not a reactor count (auto, or 1-" +
+                REACTORS_MAX + ")");
+        }
+        return count;
+    }
+
+    private static String parsePinMode(final Value value)
+    {
+        final String mode = value.text().toLowerCase(Locale.ROOT).replace('_', '-');
+        if (PIN_MODE_STRICT.equals(mode) || PIN_MODE_BEST_EFFORT.equals(mode) || PIN_MODE_OFF.equals(mode))
+        {
+            return mode;
+        }
+        throw new ConfigException(value.label() + ": '" + value.text() + "' is not a pin mode (strict, best-effort, off)");
+    }
+
+    /**
+     * Accepts IP literals only (IPv4 dotted quad or IPv6), so that validating a bind address never waits on DNS.
+     */
+    private static InetAddress parseBind(final Value value)
+    {
+        final String text = value.text();
+        final String problem = "' is not an IP address (e.g. 127.0.0.1 for loopback only, 0.0.0.0 for every" +
+            " interface, ::1, ::)";
+        if (!isIpv4Literal(text) && text.indexOf(':') < 0)
+        {
+            throw new ConfigException(value.label() + ": '" + text + problem);
+        }
+        try
+        {
+            // A literal is parsed, never looked up.
+            return InetAddress.getByName(text);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new ConfigException(value.label() + ": '" + text + problem, ex);
+        }
+    }
+
+    private static boolean isIpv4Literal(final String text)
+    {
+        final String[] octets = text.split("\\.", -1);
+        if (octets.length != 4)
+        {
+            return false;
+        }
+        for (final String octet : octets)
+        {
+            if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(c -> c >= '0' && c <= '9') ||
+                Integer.parseInt(octet) > 255)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int parsePort(final Value value)
+    {
+        final String text = value.text();
+        if ("ephemeral".equalsIgnoreCase(text))
+        {
+            return PORT_EPHEMERAL;
+        }
+        final int port = parseInt(text);
+        if (port == 0)
+        {
+            return PORT_DISABLED;
+        }
+        if (port < 1 || port > 65_535)
+        {
+            throw new ConfigException(value.label() + ": '" + text +
+                "' is not a port (1-65535; 0 disables the listener; 'ephemeral' lets the OS pick one)");
+        }
+        return port;
+    }
+
+    private static long parseDeadline(final Value value)
+    {
+        final String text = value.text();
+        final long deadlineMs;
+        try
+        {
+            deadlineMs = Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is not a number of milliseconds", ex);
+        }
+        if (deadlineMs < 0 || deadlineMs > SHUTDOWN_DEADLINE_MS_MAX)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is out of range (0-" +
+                SHUTDOWN_DEADLINE_MS_MAX + " ms)");
+        }
+        return deadlineMs;
+    }
+
+    /** @return the number, or -1 for anything that is not a plain decimal int (so range checks reject it). */
+    private static int parseInt(final String text)
+    {
+        try
+        {
+            return Integer.parseInt(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    private void checkListeners()
+    {
+        if (echoPort == PORT_DISABLED && httpPort == PORT_DISABLED && respPort == PORT_DISABLED)
+        {
+            throw new ConfigException("nothing to serve: echo-port, http-port and resp-port are all 0 (disabled)");
+        }
+        checkDistinct(Setting.ECHO_PORT, echoPort, Setting.HTTP_PORT, httpPort);
+        checkDistinct(Setting.ECHO_PORT, echoPort, Setting.RESP_PORT, respPort);
+        checkDistinct(Setting.HTTP_PORT, httpPort, Setting.RESP_PORT, respPort);
+    }
+
+    private void checkDistinct(final Setting first, final int firstPort, final Setting second, final int secondPort)
+    {
+        if (firstPort > 0 && firstPort == secondPort)
+        {
+            throw new ConfigException(values.get(first).label() + " and " + values.get(second).label() +
+                ": both are port " + firstPort + "; each listener needs its own port");
+        }
+    }
+}

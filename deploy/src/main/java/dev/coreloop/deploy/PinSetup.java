@@ -1,0 +1,73 @@
+package dev.coreloop.deploy;
+
+import dev.coreloop.affinity.CpuTopology;
+import dev.coreloop.affinity.PinMode;
+import dev.coreloop.affinity.PinningException;
+import dev.coreloop.affinity.PinningPlan;
+import dev.coreloop.affinity.ResolvedPlan;
+import dev.coreloop.affinity.ThreadPinner;
+
+/**
+ * The launcher's settings turned into a pinner and a reactor count: the spec is parsed and resolved against this
+ * machine's topology, and the pin mode chosen.
+ *
+ * <p>Mode: an explicit {@code pin-mode} (flag, environment or file) wins; otherwise the spec's own {@code mode=}
+ * item applies (best-effort when it has none). Reactor count: an explicit {@code reactors} must equal what the plan
+ * places (without a spec it <em>is</em> the spec, see {@link LauncherSettings#effectivePinSpec()}); {@code auto}
+ * takes the plan's count, also when pinning is off, so turning pinning off does not change the thread count.
+ *
+ * <p><b>Threading:</b> immutable; built on the main thread.
+ *
+ * @param plan         the resolved plan.
+ * @param mode         the pin mode in force.
+ * @param reactorCount how many reactors to run.
+ */
+record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount)
+{
+    /**
+     * @return what the server's threads pin themselves with: a pinner for the plan in this mode, which claims the
+     * reactor CPUs unless the mode is off (close it after the server has stopped). In mode off it pins nothing and
+     * its report shows the plan marked unpinned.
+     * @throws PinningException in strict mode, when this OS cannot pin or another server claimed one of the CPUs.
+     */
+    ThreadPinner newPinner()
+    {
+        return ThreadPinner.forPlan(plan, mode);
+    }
+
+    /**
+     * @throws ConfigException naming the setting, when the spec does not parse, does not fit this machine or
+     *                         disagrees with {@code reactors}.
+     */
+    static PinSetup resolve(final LauncherSettings settings)
+    {
+        return resolve(settings, CpuTopology.detect());
+    }
+
+    static PinSetup resolve(final LauncherSettings settings, final CpuTopology topology)
+    {
+        final LauncherSettings.Value pin = settings.value(Setting.PIN);
+        final LauncherSettings.Value reactors = settings.value(Setting.REACTORS);
+        final String spec = settings.effectivePinSpec();
+        final String specLabel = pin.source() == LauncherSettings.Source.DEFAULT &&
+            reactors.source() != LauncherSettings.Source.DEFAULT ? reactors.label() : pin.label();
+        final ResolvedPlan plan;
+        try
+        {
+            plan = PinningPlan.parse(spec).resolve(topology);
+        }
+        catch (final PinningException ex)
+        {
+            throw new ConfigException(specLabel + ": " + ex.getMessage(), ex);
+        }
+        if (settings.reactorCount() != LauncherSettings.REACTORS_AUTO &&
+            settings.reactorCount() != plan.reactorCount())
+        {
+            throw new ConfigException(reactors.label() + " is " + settings.reactorCount() + " but " + pin.label() +
+                " '" + settings.pinSpec() + "' places " + plan.reactorCount() + " reactors; give one or make them agree");
+        }
+        final PinMode mode = settings.value(Setting.PIN_MODE).source() == LauncherSettings.Source.DEFAULT ?
+            plan.mode() : PinMode.parse(settings.pinMode());
+        return new PinSetup(plan, mode, plan.reactorCount());
+    }
+}

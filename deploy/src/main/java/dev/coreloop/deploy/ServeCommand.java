@@ -1,0 +1,175 @@
+package dev.coreloop.deploy;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code coreloop serve}: echo, HTTP/1.1 and RESP on one set of reactors until SIGINT or SIGTERM.
+ *
+ * <p>Options are taken as strings and validated by {@link LauncherSettings}, so a value gets the same checks and
+ * the same kind of message whether it came from a flag, the environment or the config file.
+ *
+ * <p><b>Threading:</b> picocli fills the fields and calls {@link #call()} on the main thread.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    header = "Run echo, HTTP/1.1 and RESP on one set of pinned reactors until SIGINT/SIGTERM.",
+    synopsisHeading = "%nUsage: ",
+    description = {
+        "%nStarts the echo, HTTP/1.1 and RESP servers on ONE set of reactors (one acceptor, N pinned reactor "
+            + "threads shared by the three listeners), prints the pinning report and the listening addresses, "
+            + "and runs until SIGINT (Ctrl-C) or SIGTERM; then it stops accepting, lets open connections finish "
+            + "until the shutdown deadline, and exits 0.",
+        ""
+    },
+    footerHeading = "%n",
+    footer = {
+        "Every option is also a config-file key (no dashes) and an environment variable:",
+        "  --http-port 9090  =  'http-port = 9090' in FILE  =  CORELOOP_HTTP_PORT=9090",
+        "Precedence: flag > environment (CORELOOP_*, empty = unset) > config file > built-in default.",
+        "",
+        "Ports: 1-65535; 0 disables that listener; 'ephemeral' lets the OS pick a free port (printed at start).",
+        "",
+        "Exit status: 0 after a graceful stop; 1 if a server cannot start (port in use, strict pinning failed);"
+            + " 2 for bad input (unknown option, bad value, bad pinning spec).",
+        "",
+        "Examples:",
+        "  coreloop serve",
+        "  coreloop serve --pin 'acceptor=0 reactors=2-5' --pin-mode strict",
+        "  coreloop serve --bind 0.0.0.0 --echo-port 0 --http-port 80",
+        "  CORELOOP_PIN='reactors=auto smt=avoid' coreloop serve --config coreloop.conf"
+    })
+public final class ServeCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--reactors", paramLabel = "N|auto", order = 1,
+        description = "Reactor threads: 'auto' = as many as the pinning plan places, or a number. Default: "
+            + Setting.REACTORS_DEFAULT + ".")
+    private String reactors;
+
+    @Option(names = "--pin", paramLabel = "SPEC", order = 2,
+        description = "Pinning plan (docs/pinning.md), e.g. 'reactors=auto smt=avoid', 'acceptor=0 reactors=2-9'."
+            + " Default: '" + Setting.PIN_DEFAULT + "'.")
+    private String pin;
+
+    @Option(names = "--pin-mode", paramLabel = "MODE", order = 3,
+        description = "strict (refuse to start on any pin failure), best-effort (warn, carry on) or off."
+            + " Default: " + Setting.PIN_MODE_DEFAULT + ".")
+    private String pinMode;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", order = 4,
+        description = "Address the listeners bind. Default: " + Setting.BIND_DEFAULT
+            + " (loopback only: the RESP store has no authentication); 0.0.0.0 serves every interface.")
+    private String bind;
+
+    @Option(names = "--echo-port", paramLabel = "PORT", order = 5,
+        description = "Echo listener port; 0 disables it. Default: " + Setting.ECHO_PORT_DEFAULT + ".")
+    private String echoPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", order = 6,
+        description = "HTTP/1.1 listener port (GET /plaintext, GET /json); 0 disables it. Default: "
+            + Setting.HTTP_PORT_DEFAULT + ".")
+    private String httpPort;
+
+    @Option(names = "--resp-port", paramLabel = "PORT", order = 7,
+        description = "RESP (redis protocol) listener port; 0 disables it. Default: " + Setting.RESP_PORT_DEFAULT + ".")
+    private String respPort;
+
+    @Option(names = "--shutdown-deadline-ms", paramLabel = "MS", order = 8,
+        description = "Graceful shutdown: connections still open after this are aborted. Default: "
+            + Setting.SHUTDOWN_DEADLINE_MS_DEFAULT + ".")
+    private String shutdownDeadlineMs;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 9,
+        description = "A config file of 'key = value' lines whose keys are these options without dashes"
+            + " (sample: deploy/coreloop.conf).")
+    private Path configFile;
+
+    @Option(names = "--dry-run", order = 10,
+        description = "Print the resolved settings, where each came from and the plan they resolve to on this"
+            + " machine, then exit without serving.")
+    private boolean dryRun;
+
+    private final Map<String, String> env;
+    private final ServeAction action;
+
+    /**
+     * @param env    the process environment (a map in tests).
+     * @param action what to run once the settings are valid.
+     */
+    public ServeCommand(final Map<String, String> env, final ServeAction action)
+    {
+        this.env = env;
+        this.action = action;
+    }
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final LauncherSettings settings;
+        try
+        {
+            settings = resolveSettings();
+        }
+        catch (final ConfigException ex)
+        {
+            return Main.badInput(err, spec, ex.getMessage());
+        }
+        if (dryRun)
+        {
+            final PinSetup pins;
+            try
+            {
+                pins = PinSetup.resolve(settings);
+            }
+            catch (final ConfigException ex)
+            {
+                return Main.badInput(err, spec, ex.getMessage());
+            }
+            out.print(settings.describe());
+            out.println("effective pinning spec = " + settings.effectivePinSpec());
+            out.println(pins.plan() + "; mode " + pins.mode().specName());
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        return action.serve(settings, out, err);
+    }
+
+    LauncherSettings resolveSettings()
+    {
+        final Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        putIfGiven(flags, Setting.REACTORS, reactors);
+        putIfGiven(flags, Setting.PIN, pin);
+        putIfGiven(flags, Setting.PIN_MODE, pinMode);
+        putIfGiven(flags, Setting.BIND, bind);
+        putIfGiven(flags, Setting.ECHO_PORT, echoPort);
+        putIfGiven(flags, Setting.HTTP_PORT, httpPort);
+        putIfGiven(flags, Setting.RESP_PORT, respPort);
+        putIfGiven(flags, Setting.SHUTDOWN_DEADLINE_MS, shutdownDeadlineMs);
+        final ConfigFile file = null == configFile ? null : ConfigFile.read(configFile);
+        return LauncherSettings.resolve(flags, env, file);
+    }
+
+    private static void putIfGiven(final Map<Setting, String> flags, final Setting setting, final String value)
+    {
+        if (value != null)
+        {
+            flags.put(setting, value);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.coreloop.deploy;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.coreloop.affinity.PinningException;
+import dev.coreloop.affinity.ThreadPinner;
+import dev.coreloop.core.Server;
+import dev.coreloop.core.ServerContext;
+import dev.coreloop.examples.echo.EchoHandler;
+import dev.coreloop.examples.http.HttpConfig;
+import dev.coreloop.examples.http.HttpServer;
+import dev.coreloop.examples.resp.RespConfig;
+import dev.coreloop.examples.resp.RespServer;
+
+/**
+ * {@code coreloop serve}: one {@link ServerContext} with the echo, HTTP and RESP listeners and their per-reactor
+ * services, so the three protocols share one acceptor and one set of pinned reactors. Prints the pinning report,
+ * a {@code listening} line per listener and a {@code ready} line, then waits for SIGINT/SIGTERM and shuts down
+ * gracefully within the configured deadline.
+ *
+ * <p>Output lines (stable, tests and scripts read them): {@code coreloop: <name> listening on <host>:<port>},
+ * {@code coreloop: ready: ...}, {@code coreloop: <SIGNAL> received, shutting down ...}, {@code coreloop: stopped}.
+ *
+ * <p><b>Threading:</b> {@link #serve} runs on the main thread and blocks until the server has stopped. The
+ * shutdown hook runs on its own thread, created here on the (unpinned) main thread; both go through
+ * {@link #stopServer}, which shuts the server down once.
+ */
+public final class ServerRunner implements ServeAction
+{
+    /** Listener names, as printed. */
+    static final String ECHO = "echo";
+    static final String HTTP = "http";
+    static final String RESP = "resp";
+
+    /** How long the shutdown hook waits for a graceful stop already in progress, beyond its deadline. */
+    private static final long HOOK_GRACE_MS = 3_000;
+
+    private record Listener(String name, int index, InetSocketAddress requested)
+    {
+    }
+
+    private final AtomicBoolean stopStarted = new AtomicBoolean();
+    private final CountDownLatch stopDone = new CountDownLatch(1);
+
+    @Override
+    public int serve(final LauncherSettings settings, final PrintWriter out, final PrintWriter err)
+    {
+        final PinSetup pins;
+        try
+        {
+            pins = PinSetup.resolve(settings);
+        }
+        catch (final ConfigException ex)
+        {
+            err.println("coreloop serve: " + ex.getMessage() + " (see 'coreloop topology --help')");
+            err.flush();
+            return Main.EXIT_USAGE;
+        }
+
+        final ThreadPinner pinner;
+        try
+        {
+            pinner = pins.newPinner();
+        }
+        catch (final PinningException ex)
+        {
+            err.println("coreloop: cannot start: " + ex.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
+        }
+        final ServerContext ctx = new ServerContext()
+            .reactorCount(pins.reactorCount())
+            .pinner(pinner)
+            .shutdownDeadlineMs(settings.shutdownDeadlineMs());
+        final List<Listener> listeners = new ArrayList<>(3);
+        if (settings.echoPort() != LauncherSettings.PORT_DISABLED)
+        {
+            final InetSocketAddress address = address(settings, settings.echoPort());
+            listeners.add(new Listener(ECHO, ctx.listeners().size(), address));
+            ctx.listen(address, EchoHandler.FACTORY);
+        }
+        if (settings.httpPort() != LauncherSettings.PORT_DISABLED)
+        {
+            final InetSocketAddress address = address(settings, settings.httpPort());
+            listeners.add(new Listener(HTTP, ctx.listeners().size(), address));
+            HttpServer.install(ctx, address, new HttpConfig());
+        }
+        if (settings.respPort() != LauncherSettings.PORT_DISABLED)
+        {
+            final InetSocketAddress address = address(settings, settings.respPort());
+            listeners.add(new Listener(RESP, ctx.listeners().size(), address));
+            RespServer.install(ctx, address, new RespConfig());
+        }
+
+        final Server server;
+        try
+        {
+            server = Server.start(ctx);
+        }
+        catch (final IOException ex)
+        {
+            pinner.close();
+            err.println("coreloop: cannot start: " + ex.getMessage() + listenerNamed(listeners, ex.getMessage()));
+            err.flush();
+            return Main.EXIT_FAILURE;
+        }
+        catch (final PinningException | IllegalStateException ex)
+        {
+            pinner.close();
+            err.println("coreloop: cannot start: " + ex.getMessage());
+            err.flush();
+            return Main.EXIT_FAILURE;
+        }
+
+        final StopSignals signals = new StopSignals(() ->
+        {
+            err.println("coreloop: second signal, aborting the graceful shutdown");
+            err.flush();
+            Runtime.getRuntime().halt(StopSignals.ABORT_EXIT_STATUS);
+        });
+        final boolean handled = signals.install();
+        Runtime.getRuntime().addShutdownHook(
+            new Thread(() -> stopServer(server, pinner, settings.shutdownDeadlineMs()), "coreloop-shutdown-hook"));
+
+        out.println(server.pinningReport());
+        for (final Listener listener : listeners)
+        {
+            out.println("coreloop: " + listener.name() + " listening on " +
+                hostPort(server.localAddress(listener.index())));
+        }
+        out.println("coreloop: ready: " + server.reactorCount() + (server.reactorCount() == 1 ? " reactor" : " reactors") +
+            ", pid " + ProcessHandle.current().pid() + "; stop with Ctrl-C or SIGTERM");
+        if (!handled)
+        {
+            err.println("coreloop: warning: cannot handle SIGINT/SIGTERM in this JVM (-Xrs?); a stop still shuts" +
+                " down gracefully from a shutdown hook but exits with the JVM's status");
+        }
+        out.flush();
+        err.flush();
+
+        final String reason;
+        try
+        {
+            reason = signals.awaitStop();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            stopServer(server, pinner, settings.shutdownDeadlineMs());
+            return Main.EXIT_FAILURE;
+        }
+        out.println("coreloop: " + reason + " received, shutting down (deadline " + settings.shutdownDeadlineMs() +
+            " ms)");
+        out.flush();
+        stopServer(server, pinner, settings.shutdownDeadlineMs());
+        out.println("coreloop: stopped");
+        out.flush();
+        return Main.EXIT_OK;
+    }
+
+    /**
+     * Shuts the server down and then releases the pinner's CPU claims, once; a second caller waits (bounded) for the
+     * first to finish.
+     */
+    private void stopServer(final Server server, final ThreadPinner pinner, final long deadlineMs)
+    {
+        if (stopStarted.compareAndSet(false, true))
+        {
+            try
+            {
+                server.shutdown(deadlineMs);
+            }
+            finally
+            {
+                pinner.close();
+                stopDone.countDown();
+            }
+        }
+        else
+        {
+            try
+            {
+                stopDone.await(deadlineMs + HOOK_GRACE_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static InetSocketAddress address(final LauncherSettings settings, final int port)
+    {
+        return new InetSocketAddress(settings.bindAddress(), port);
+    }
+
+    /** @return {@code " (http)"} when the message names a listener's requested address, else empty. */
+    private static String listenerNamed(final List<Listener> listeners, final String message)
+    {
+        if (message != null)
+        {
+            for (final Listener listener : listeners)
+            {
+                if (listener.requested().getPort() != 0 && message.contains(listener.requested().toString()))
+                {
+                    return " (the " + listener.name() + " listener; choose another port with --" + listener.name() +
+                        "-port)";
+                }
+            }
+        }
+        return "";
+    }
+
+    /** @return {@code 127.0.0.1:8080} or {@code [::1]:8080}. */
+    static String hostPort(final InetSocketAddress address)
+    {
+        final String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,91 @@
+package dev.coreloop.deploy;
+
+import java.util.Locale;
+
+/**
+ * The settings of {@code coreloop serve}. Each has one name used three ways: the flag {@code --http-port}, the
+ * config-file key {@code http-port} and the environment variable {@code CORELOOP_HTTP_PORT}. Precedence is
+ * flag, then environment, then config file, then the embedded default.
+ *
+ * <p><b>Threading:</b> immutable; any thread.
+ */
+public enum Setting
+{
+    /** Reactor count: {@code auto} (as many as the pinning plan places) or a positive number. */
+    REACTORS("reactors", Setting.REACTORS_DEFAULT),
+    /** The pinning plan spec (docs/pinning.md), e.g. {@code reactors=auto smt=avoid}. */
+    PIN("pin", Setting.PIN_DEFAULT),
+    /** {@code strict}, {@code best-effort} or {@code off}. */
+    PIN_MODE("pin-mode", Setting.PIN_MODE_DEFAULT),
+    /** The address every listener binds. */
+    BIND("bind", Setting.BIND_DEFAULT),
+    /** Echo listener port; 0 disables it, {@code ephemeral} lets the OS pick one. */
+    ECHO_PORT("echo-port", Setting.ECHO_PORT_DEFAULT),
+    /** HTTP/1.1 listener port; 0 disables it, {@code ephemeral} lets the OS pick one. */
+    HTTP_PORT("http-port", Setting.HTTP_PORT_DEFAULT),
+    /** RESP listener port; 0 disables it, {@code ephemeral} lets the OS pick one. */
+    RESP_PORT("resp-port", Setting.RESP_PORT_DEFAULT),
+    /** How long a graceful shutdown may take before the remaining connections are aborted. */
+    SHUTDOWN_DEADLINE_MS("shutdown-deadline-ms", Setting.SHUTDOWN_DEADLINE_MS_DEFAULT);
+
+    /** Embedded defaults, as strings in the same syntax a user writes (also shown by {@code --help}). */
+    public static final String REACTORS_DEFAULT = "auto";
+    public static final String PIN_DEFAULT = "reactors=auto";
+    public static final String PIN_MODE_DEFAULT = "best-effort";
+    public static final String BIND_DEFAULT = "127.0.0.1";
+    public static final String ECHO_PORT_DEFAULT = "7007";
+    public static final String HTTP_PORT_DEFAULT = "8080";
+    public static final String RESP_PORT_DEFAULT = "6380";
+    public static final String SHUTDOWN_DEADLINE_MS_DEFAULT = "5000";
+
+    /** Prefix of the environment variables. */
+    public static final String ENV_PREFIX = "CORELOOP_";
+
+    private static final Setting[] VALUES = values();
+
+    private final String key;
+    private final String defaultValue;
+
+    Setting(final String key, final String defaultValue)
+    {
+        this.key = key;
+        this.defaultValue = defaultValue;
+    }
+
+    /** @return the config-file key, e.g. {@code http-port}. */
+    public String key()
+    {
+        return key;
+    }
+
+    /** @return the command-line flag, e.g. {@code --http-port}. */
+    public String optionName()
+    {
+        return "--" + key;
+    }
+
+    /** @return the environment variable, e.g. {@code CORELOOP_HTTP_PORT}. */
+    public String envName()
+    {
+        return ENV_PREFIX + key.replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** @return the embedded default, in user syntax. */
+    public String defaultValue()
+    {
+        return defaultValue;
+    }
+
+    /** @return the setting whose config-file key is {@code key}, or null. */
+    public static Setting forKey(final String key)
+    {
+        for (final Setting setting : VALUES)
+        {
+            if (setting.key.equals(key))
+            {
+                return setting;
+            }
+        }
+        return null;
+    }
+}

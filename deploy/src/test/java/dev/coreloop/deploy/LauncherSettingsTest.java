@@ -1,0 +1,225 @@
+package dev.coreloop.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LauncherSettingsTest
+{
+    private static final Path CONF = Path.of("coreloop.conf");
+
+    /** Three valid values per setting, none equal to the default: for the flag, the environment and the file. */
+    static Stream<Arguments> threeValidValuesPerSetting()
+    {
+        return Stream.of(
+            Arguments.of(Setting.REACTORS, "2", "3", "4"),
+            Arguments.of(Setting.PIN, "reactors=2", "reactors=node0", "acceptor=0 reactors=1-3"),
+            Arguments.of(Setting.PIN_MODE, "strict", "off", "strict"),
+            Arguments.of(Setting.BIND, "0.0.0.0", "::1", "127.0.0.2"),
+            Arguments.of(Setting.ECHO_PORT, "17007", "27007", "0"),
+            Arguments.of(Setting.HTTP_PORT, "18080", "ephemeral", "28080"),
+            Arguments.of(Setting.RESP_PORT, "16380", "26380", "0"),
+            Arguments.of(Setting.SHUTDOWN_DEADLINE_MS, "1", "250", "0"));
+    }
+
+    @Test
+    void shouldUseEmbeddedDefaultsWhenNothingIsGiven()
+    {
+        final LauncherSettings settings = LauncherSettings.resolve(Map.of(), Map.of(), null);
+
+        assertThat(settings.reactorCount()).isEqualTo(LauncherSettings.REACTORS_AUTO);
+        assertThat(settings.pinSpec()).isEqualTo("reactors=auto");
+        assertThat(settings.effectivePinSpec()).isEqualTo("reactors=auto");
+        assertThat(settings.pinMode()).isEqualTo(LauncherSettings.PIN_MODE_BEST_EFFORT);
+        assertThat(settings.bindAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(settings.echoPort()).isEqualTo(7007);
+        assertThat(settings.httpPort()).isEqualTo(8080);
+        assertThat(settings.respPort()).isEqualTo(6380);
+        assertThat(settings.shutdownDeadlineMs()).isEqualTo(5000);
+        for (final Setting setting : Setting.values())
+        {
+            assertThat(settings.value(setting).source()).isEqualTo(LauncherSettings.Source.DEFAULT);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("threeValidValuesPerSetting")
+    void shouldPreferFlagThenEnvironmentThenFileThenDefault(final Setting setting, final String flagValue,
+        final String envValue, final String fileValue)
+    {
+        final Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(setting, flagValue);
+        final Map<String, String> env = new HashMap<>();
+        env.put(setting.envName(), envValue);
+        final ConfigFile file = ConfigFile.parse(CONF, List.of(setting.key() + " = " + fileValue));
+
+        assertValue(LauncherSettings.resolve(flags, env, file), setting, flagValue, LauncherSettings.Source.FLAG);
+        assertValue(LauncherSettings.resolve(Map.of(), env, file), setting, envValue, LauncherSettings.Source.ENV);
+        assertValue(LauncherSettings.resolve(Map.of(), Map.of(), file), setting, fileValue,
+            LauncherSettings.Source.FILE);
+        assertValue(LauncherSettings.resolve(Map.of(), Map.of(), null), setting, setting.defaultValue(),
+            LauncherSettings.Source.DEFAULT);
+    }
+
+    @Test
+    void shouldNameEnvironmentVariablesAfterTheKeys()
+    {
+        assertThat(Setting.PIN.envName()).isEqualTo("CORELOOP_PIN");
+        assertThat(Setting.PIN_MODE.envName()).isEqualTo("CORELOOP_PIN_MODE");
+        assertThat(Setting.HTTP_PORT.envName()).isEqualTo("CORELOOP_HTTP_PORT");
+        assertThat(Setting.SHUTDOWN_DEADLINE_MS.optionName()).isEqualTo("--shutdown-deadline-ms");
+    }
+
+    @Test
+    void shouldTreatAnEmptyEnvironmentValueAsUnset()
+    {
+        final ConfigFile file = ConfigFile.parse(CONF, List.of("pin = reactors=2"));
+
+        final LauncherSettings settings = LauncherSettings.resolve(Map.of(), Map.of("CORELOOP_PIN", " "), file);
+
+        assertThat(settings.pinSpec()).isEqualTo("reactors=2");
+        assertThat(settings.value(Setting.PIN).source()).isEqualTo(LauncherSettings.Source.FILE);
+        assertThat(settings.value(Setting.PIN).label()).isEqualTo("coreloop.conf:1: pin");
+    }
+
+    @Test
+    void shouldTurnAnExplicitReactorCountIntoTheSpecWhenNoSpecIsGiven()
+    {
+        assertThat(LauncherSettings.resolve(Map.of(Setting.REACTORS, "3"), Map.of(), null).effectivePinSpec())
+            .isEqualTo("reactors=3");
+        assertThat(LauncherSettings.resolve(Map.of(Setting.REACTORS, "3"), Map.of("CORELOOP_PIN", "reactors=2-4"),
+            null).effectivePinSpec()).isEqualTo("reactors=2-4");
+    }
+
+    @Test
+    void shouldMapPortZeroToDisabledAndEphemeralToOsChosen()
+    {
+        final LauncherSettings settings = LauncherSettings.resolve(
+            Map.of(Setting.ECHO_PORT, "0", Setting.HTTP_PORT, "ephemeral", Setting.RESP_PORT, "EPHEMERAL"),
+            Map.of(), null);
+
+        assertThat(settings.echoPort()).isEqualTo(LauncherSettings.PORT_DISABLED);
+        assertThat(settings.httpPort()).isEqualTo(LauncherSettings.PORT_EPHEMERAL);
+        assertThat(settings.respPort()).isEqualTo(LauncherSettings.PORT_EPHEMERAL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "65536", "http", "80x", "8 080", "1e3"})
+    void shouldRejectABadPortNamingTheFlagAndTheValue(final String port)
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.HTTP_PORT, port), Map.of(), null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("--http-port: '" + port.strip() + "' is not a port");
+    }
+
+    @Test
+    void shouldNameTheEnvironmentVariableOrFileLineThatHoldsABadValue()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(), Map.of("CORELOOP_RESP_PORT", "70000"), null))
+            .hasMessageStartingWith("CORELOOP_RESP_PORT: '70000' is not a port");
+        final ConfigFile file = ConfigFile.parse(CONF, List.of("# comment", "", "echo-port = seven"));
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(), Map.of(), file))
+            .hasMessageStartingWith("coreloop.conf:3: echo-port: 'seven' is not a port");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-2", "1025", "four", "2.5", ""})
+    void shouldRejectABadReactorCount(final String reactors)
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.REACTORS, reactors), Map.of(), null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("--reactors: '" + reactors + "' is not a reactor count (auto, or 1-1024)");
+    }
+
+    @Test
+    void shouldAcceptPinModesInAnyCaseAndWithUnderscores()
+    {
+        assertThat(LauncherSettings.resolve(Map.of(Setting.PIN_MODE, "STRICT"), Map.of(), null).pinMode())
+            .isEqualTo(LauncherSettings.PIN_MODE_STRICT);
+        assertThat(LauncherSettings.resolve(Map.of(Setting.PIN_MODE, "best_effort"), Map.of(), null).pinMode())
+            .isEqualTo(LauncherSettings.PIN_MODE_BEST_EFFORT);
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.PIN_MODE, "always"), Map.of(), null))
+            .hasMessage("--pin-mode: 'always' is not a pin mode (strict, best-effort, off)");
+    }
+
+    @Test
+    void shouldRejectAnEmptyPinningSpec()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.PIN, "  "), Map.of(), null))
+            .hasMessageStartingWith("--pin: the pinning spec is empty");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"localhost", "300.1.2.3", "1.2.3", "1.2.3.4.5", "example.com", "::zz"})
+    void shouldRejectABindAddressThatIsNotAnIpLiteral(final String bind)
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.BIND, bind), Map.of(), null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("--bind: '" + bind + "' is not an IP address");
+    }
+
+    @Test
+    void shouldRejectABadShutdownDeadline()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.SHUTDOWN_DEADLINE_MS, "600001"), Map.of(), null))
+            .hasMessage("--shutdown-deadline-ms: '600001' is out of range (0-600000 ms)");
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.SHUTDOWN_DEADLINE_MS, "5s"), Map.of(), null))
+            .hasMessage("--shutdown-deadline-ms: '5s' is not a number of milliseconds");
+    }
+
+    @Test
+    void shouldRejectConfigurationsWithNothingToServe()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.ECHO_PORT, "0", Setting.HTTP_PORT, "0", Setting.RESP_PORT, "0"), Map.of(), null))
+            .hasMessageStartingWith("nothing to serve");
+    }
+
+    @Test
+    void shouldRejectTwoListenersOnOnePort()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.HTTP_PORT, "9000"), Map.of("CORELOOP_RESP_PORT", "9000"), null))
+            .hasMessage("--http-port and CORELOOP_RESP_PORT: both are port 9000; each listener needs its own port");
+        // Two ephemeral listeners get different ports from the OS.
+        assertThat(LauncherSettings.resolve(
+            Map.of(Setting.HTTP_PORT, "ephemeral", Setting.RESP_PORT, "ephemeral"), Map.of(), null).httpPort())
+            .isEqualTo(LauncherSettings.PORT_EPHEMERAL);
+    }
+
+    @Test
+    void shouldDescribeEachValueWithItsSource()
+    {
+        final ConfigFile file = ConfigFile.parse(CONF, List.of("reactors = 2"));
+
+        final String description = LauncherSettings.resolve(
+            Map.of(Setting.HTTP_PORT, "9090"), Map.of("CORELOOP_PIN", "reactors=2"), file).describe();
+
+        assertThat(description)
+            .containsPattern("http-port +'?= 9090 +\\(flag --http-port\\)")
+            .containsPattern("pin +'?= reactors=2 +\\(env CORELOOP_PIN\\)")
+            .containsPattern("reactors +'?= 2 +\\(coreloop.conf:1: reactors\\)")
+            .containsPattern("resp-port +'?= 6380 +\\(default\\)");
+    }
+
+    private static void assertValue(final LauncherSettings settings, final Setting setting, final String expected,
+        final LauncherSettings.Source source)
+    {
+        assertThat(settings.value(setting).text()).isEqualTo(expected);
+        assertThat(settings.value(setting).source()).isEqualTo(source);
+    }
+}
