@@ -20,7 +20,8 @@ REQUESTS=${REQUESTS:-200000}
 CONNECTIONS=${CONNECTIONS:-32}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR=bench/target/benchmarks.jar
-JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
+# Agrona 2 needs jdk.internal.misc exported to the unnamed module.
+JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED}
 WHAT=${1:-all}
 
 [ -f "$JAR" ] || { echo "missing $JAR: mvn -B -DskipTests package -pl bench -am" >&2; exit 1; }
@@ -56,12 +57,13 @@ wait_port() {
 
 start_server() { # name port
     local name=$1 port=$2
+    # Each branch execs, so that $! below is the server process itself (its CPU time is what we read).
     case "$name" in
-        coreloop-http) taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.examples.http.HttpServer --port "$port" --reactors 1 ;;
-        netty-http)    taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.bench.peer.NettyHttpServer --port "$port" --threads 1 ;;
-        coreloop-resp) taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.examples.resp.RespServer --port "$port" --reactors 1 ;;
-        netty-resp)    taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.bench.peer.NettyRespServer --port "$port" --threads 1 ;;
-        redis)         taskset -c "$SERVER_CPU" redis-server --port "$port" --save '' --appendonly no --bind 127.0.0.1 ;;
+        coreloop-http) exec taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.examples.http.HttpServer --port "$port" --reactors 1 ;;
+        netty-http)    exec taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.bench.peer.NettyHttpServer --port "$port" --threads 1 ;;
+        coreloop-resp) exec taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.examples.resp.RespServer --port "$port" --reactors 1 ;;
+        netty-resp)    exec taskset -c "$SERVER_CPU" "$JAVA" $JVM_OPTS -cp "$JAR" dev.coreloop.bench.peer.NettyRespServer --port "$port" --threads 1 ;;
+        redis)         exec taskset -c "$SERVER_CPU" redis-server --port "$port" --save '' --appendonly no --bind 127.0.0.1 ;;
     esac >"$TMP/$name.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$port"
