@@ -3,6 +3,8 @@ package dev.coreloop.core.it;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +32,9 @@ class FloodFairnessIT extends EchoServerTestBase
         server = EchoTestServer.start(1);
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong floodEchoed = new AtomicLong();
+        // Two dedicated threads: the common pool may have a single worker (2 CPUs), and the writer blocks
+        // until the reader drains, so sharing one worker would deadlock the client, not the server.
+        final ExecutorService floodThreads = Executors.newFixedThreadPool(2);
         try (LoopbackClient light = server.connect();
             LoopbackClient flood = server.connect())
         {
@@ -48,7 +53,7 @@ class FloodFairnessIT extends EchoServerTestBase
                 {
                     throw new IllegalStateException(ex);
                 }
-            });
+            }, floodThreads);
             final CompletableFuture<Void> floodReader = CompletableFuture.runAsync(() ->
             {
                 final ByteBuffer sink = ByteBuffer.allocateDirect(256 * 1024);
@@ -67,7 +72,7 @@ class FloodFairnessIT extends EchoServerTestBase
                         throw new IllegalStateException(ex);
                     }
                 }
-            });
+            }, floodThreads);
 
             server.events().await(() -> floodEchoed.get() > 4L << 20, 10_000, "the flood is under way");
             final byte[] ping = "light client ping".getBytes(StandardCharsets.US_ASCII);
@@ -90,6 +95,11 @@ class FloodFairnessIT extends EchoServerTestBase
             flood.reset();
             floodWriter.handle((ok, ex) -> null).get(5, TimeUnit.SECONDS);
             floodReader.handle((ok, ex) -> null).get(5, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            stop.set(true);
+            floodThreads.shutdownNow();
         }
     }
 }
