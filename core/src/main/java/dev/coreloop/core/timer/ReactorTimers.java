@@ -4,19 +4,36 @@ import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.internal.ReactorThread;
 import org.agrona.DeadlineTimerWheel;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
  * A reactor's timers: an Agrona {@link DeadlineTimerWheel} on the monotonic clock plus the owner of each timer
  * (a connection, or a reactor-level handler), so that one wheel serves both. Allocates nothing per timer once
- * the owner map has grown to its working size.
+ * the maps and the wheel's spokes have grown to their working size.
  *
- * <p>The wheel expires at most one tick per {@code poll}; {@link #poll} loops over the ticks the clock has passed
- * (after a stall, at most one full revolution, which visits every spoke and so every timer, then jumps to now),
- * so each timer fires at most once, in the first cycle whose {@code nowNs} reaches its deadline. A timer that
+ * <p><b>Timer ids.</b> The wheel's own ids name a slot (spoke, index in spoke), and the wheel hands a slot out
+ * again as soon as its timer fires or is cancelled, so a wheel id held after that names somebody else's timer.
+ * The ids {@link #schedule} returns are therefore not wheel ids: they come from a 64-bit sequence that starts at 1
+ * and only goes up, so no id is ever handed out twice (the sequence would need centuries at one timer per
+ * nanosecond to reach {@link #NULL_TIMER}). Three maps tie the two together while a timer is armed: timer id to
+ * wheel id, wheel id to timer id, and timer id to owner. An entry is removed from all three when its timer is
+ * cancelled or, before the handler runs, when it fires. An id whose timer is gone is in none of them, whatever the
+ * wheel has since put in its old slot: {@link #cancel} returns false and touches nothing, and {@link #owner}
+ * returns null. The {@link ExpiryHandler} is handed the id {@link #schedule} returned, never a wheel id.
+ *
+ * <p><b>Stalls.</b> The wheel expires at most one tick per {@code poll}; {@link #poll} loops over the ticks the clock
+ * has passed (after a stall, at most one full revolution, which visits every spoke and so every timer, then jumps to
+ * now), so each timer fires at most once, in the first cycle whose {@code nowNs} reaches its deadline. A timer that
  * re-arms itself from the {@code nowNs} it is given therefore fires once after a stall, not once per missed period.
  *
- * <p><b>Threading:</b> confined to the owning reactor thread.
+ * <p><b>Closing an owner.</b> {@link #cancel} is O(1) (three hash-map operations and a wheel slot write), so an owner
+ * that goes away drops its timers by cancelling the ids it holds. Because ids are never reused, such a list need not
+ * be pruned exactly when a timer fires: cancelling an id that already fired is a harmless {@code false}.
+ *
+ * <p><b>Threading:</b> confined to the owning reactor thread. The {@link ExpiryHandler} runs on it, inside
+ * {@link #poll}, and may call {@link #schedule}, {@link #cancel} and {@link #owner}; the expiring timer is already
+ * gone by then, so cancelling its id returns false.
  */
 public final class ReactorTimers
 {
@@ -24,8 +41,10 @@ public final class ReactorTimers
     public static final long TICK_RESOLUTION_NS = 1L << 20;
     /** Spokes: one revolution spans about 1.07 s. */
     public static final int TICKS_PER_WHEEL = 1024;
-    /** No timer. */
+    /** No timer: never returned by {@link #schedule}, and also the maps' missing value. */
     public static final long NULL_TIMER = DeadlineTimerWheel.NULL_DEADLINE;
+
+    private static final long FIRST_TIMER_ID = 1;
 
     /**
      * Called for each expired timer.
@@ -35,17 +54,21 @@ public final class ReactorTimers
     {
         /**
          * @param owner   what {@link #schedule} was given.
-         * @param timerId the expired timer.
+         * @param timerId the expired timer: the id {@link #schedule} returned.
          * @param nowNs   the cycle's clock.
          */
         void onExpiry(Object owner, long timerId, long nowNs);
     }
 
+    // Written only by the reactor thread.
     private final DeadlineTimerWheel wheel;
-    private final Long2ObjectHashMap<Object> owners = new Long2ObjectHashMap<>();
+    private final Long2LongHashMap wheelIdByTimerId = new Long2LongHashMap(NULL_TIMER);
+    private final Long2LongHashMap timerIdByWheelId = new Long2LongHashMap(NULL_TIMER);
+    private final Long2ObjectHashMap<Object> ownerByTimerId = new Long2ObjectHashMap<>();
     private final ExpiryHandler expiryHandler;
     private final DeadlineTimerWheel.TimerHandler wheelHandler = this::onWheelExpiry;
     private final DeadlineTimerWheel.TimerConsumer earliestScanner = this::onScan;
+    private long nextTimerId = FIRST_TIMER_ID;
     private long earliestDeadlineNs = Long.MAX_VALUE;
     private long scanEarliestNs;
 
@@ -59,12 +82,30 @@ public final class ReactorTimers
         this.expiryHandler = expiryHandler;
     }
 
-    /** @return a timer id; {@code owner} is handed back on expiry. */
+    /**
+     * Arms a timer.
+     *
+     * @param deadlineNs absolute deadline on the clock {@link #poll} is given.
+     * @param owner      handed back on expiry; must not be null.
+     * @return a timer id, never {@link #NULL_TIMER} and never one returned before.
+     */
     @ReactorThread
     public long schedule(final long deadlineNs, final Object owner)
     {
-        final long timerId = wheel.scheduleTimer(deadlineNs);
-        owners.put(timerId, owner);
+        if (owner == null)
+        {
+            throw new IllegalArgumentException("owner=null: must not be null");
+        }
+        final long timerId = nextTimerId;
+        if (timerId == NULL_TIMER)
+        {
+            throw new IllegalStateException("timerId=" + timerId + ": timer id sequence exhausted");
+        }
+        final long wheelId = wheel.scheduleTimer(deadlineNs);
+        nextTimerId = timerId + 1;
+        wheelIdByTimerId.put(timerId, wheelId);
+        timerIdByWheelId.put(wheelId, timerId);
+        ownerByTimerId.put(timerId, owner);
         if (deadlineNs < earliestDeadlineNs)
         {
             earliestDeadlineNs = deadlineNs;
@@ -72,23 +113,35 @@ public final class ReactorTimers
         return timerId;
     }
 
-    /** @return true if the timer was armed (by {@code owner}) and had not fired. */
+    /**
+     * Disarms a timer in O(1).
+     *
+     * @param timerId what {@link #schedule} returned; a stale id (fired, cancelled) or {@link #NULL_TIMER} is fine.
+     * @param owner   what {@link #schedule} was given.
+     * @return true if the timer was armed by {@code owner} and had not fired; it is then cancelled. Otherwise false,
+     * and nothing changed.
+     */
     @ReactorThread
     public boolean cancel(final long timerId, final Object owner)
     {
-        if (timerId == NULL_TIMER || owners.get(timerId) != owner)
+        final Object armedOwner = ownerByTimerId.get(timerId);
+        if (armedOwner == null || armedOwner != owner)
         {
             return false;
         }
-        owners.remove(timerId);
-        return wheel.cancelTimer(timerId);
+        ownerByTimerId.remove(timerId);
+        final long wheelId = wheelIdByTimerId.remove(timerId);
+        timerIdByWheelId.remove(wheelId);
+        final boolean wasInWheel = wheel.cancelTimer(wheelId);
+        assert wasInWheel : "timer in the maps but not in the wheel";
+        return true;
     }
 
-    /** @return the owner of an armed timer, or null. */
+    /** @return the owner of an armed timer, or null if {@code timerId} is not armed (stale, or never issued). */
     @ReactorThread
     public Object owner(final long timerId)
     {
-        return owners.get(timerId);
+        return ownerByTimerId.get(timerId);
     }
 
     /** @return armed timers. */
@@ -149,7 +202,31 @@ public final class ReactorTimers
         return earliestDeadlineNs;
     }
 
-    private void onScan(final long deadlineNs, final long timerId)
+    /** For tests: entries in the timer-id to wheel-id map. */
+    int wheelIdMapSize()
+    {
+        return wheelIdByTimerId.size();
+    }
+
+    /** For tests: entries in the wheel-id to timer-id map. */
+    int timerIdMapSize()
+    {
+        return timerIdByWheelId.size();
+    }
+
+    /** For tests: entries in the timer-id to owner map. */
+    int ownerMapSize()
+    {
+        return ownerByTimerId.size();
+    }
+
+    /** For tests: the wheel slot an armed timer occupies, or {@link #NULL_TIMER}. */
+    long wheelId(final long timerId)
+    {
+        return wheelIdByTimerId.get(timerId);
+    }
+
+    private void onScan(final long deadlineNs, final long wheelId)
     {
         if (deadlineNs < scanEarliestNs)
         {
@@ -157,11 +234,14 @@ public final class ReactorTimers
         }
     }
 
-    private boolean onWheelExpiry(final TimeUnit timeUnit, final long nowNs, final long timerId)
+    private boolean onWheelExpiry(final TimeUnit timeUnit, final long nowNs, final long wheelId)
     {
-        final Object owner = owners.remove(timerId);
-        if (owner != null)
+        // The wheel has already freed the slot; forget the timer before the handler can schedule into that slot.
+        final long timerId = timerIdByWheelId.remove(wheelId);
+        if (timerId != NULL_TIMER)
         {
+            wheelIdByTimerId.remove(timerId);
+            final Object owner = ownerByTimerId.remove(timerId);
             expiryHandler.onExpiry(owner, timerId, nowNs);
         }
         return true;
