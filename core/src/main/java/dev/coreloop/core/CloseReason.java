@@ -38,7 +38,9 @@ public enum CloseReason
     /** The reactor refused the connection (its connection limit, or it is stopping). */
     REJECTED(15),
     /** A (state, event) pair that the transition table forbids: a bug, counted and closed. */
-    ILLEGAL_TRANSITION(16);
+    ILLEGAL_TRANSITION(16),
+    /** The reactor that owned the connection died of an error outside user code; the server closed what it had. */
+    REACTOR_FAILED(17);
 
     private static final CloseReason[] VALUES = values();
 

@@ -8,7 +8,9 @@ import org.agrona.DirectBuffer;
  * What a handler can ask of the reactor that owns it.
  *
  * <p><b>Threading:</b> every method must be called on this reactor's thread unless it says
- * {@code @AnyThread}. The kit asserts it when assertions are enabled.
+ * {@code @AnyThread} ({@link #index()}, {@link #reactorCount()}, both {@code execute}, {@link #sendMessage},
+ * {@link #maxMessageLength()}); methods that change reactor state check it and throw
+ * {@link IllegalStateException} on another thread.
  */
 public interface ReactorContext
 {
@@ -82,4 +84,11 @@ public interface ReactorContext
      * @return the new connection, in state {@code CONNECTING}.
      */
     Connection connect(InetSocketAddress remote, ConnectionHandler handler, long connectTimeoutMs);
+
+    /**
+     * @return the open connection of this reactor with {@code connectionId}, or null if it has closed (or belongs to
+     * another reactor). For a task that carries an id across threads: see {@link Server#execute(long,
+     * java.util.function.Consumer)}.
+     */
+    Connection connection(long connectionId);
 }

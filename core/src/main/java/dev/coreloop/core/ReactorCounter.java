@@ -50,22 +50,32 @@ public enum ReactorCounter
     STALLS(18, "duty cycles that started far later than planned (stall)", Writer.REACTOR),
     /** Selector wake-ups issued by producers. Writer: any thread (atomic add). */
     WAKEUPS(19, "selector wake-ups issued by producers", Writer.ANY),
+    /** Connections now unwritable (backlog above the high watermark, or a write refused at the cap). Writer: reactor. */
+    UNWRITABLE(20, "connections now unwritable (backlog above high watermark or a refused write)", Writer.REACTOR),
+    /** Writes refused because the backlog would pass the outbound cap or the pool was empty. Writer: reactor. */
+    WRITES_REFUSED(21, "writes refused at the outbound cap or for lack of pool memory", Writer.REACTOR),
+    /** Callbacks deferred to run after the current callback returns (re-entrancy rule). Writer: reactor. */
+    CALLBACKS_DEFERRED(22, "callbacks deferred until the current callback returned", Writer.REACTOR),
+    /** 1 once the reactor's thread has died of an error outside user code; the server then places nothing on it. Writer: reactor. */
+    DEAD(23, "1 once the reactor died of an error outside user code", Writer.REACTOR),
     /** Connections now in state HANDED_OFF. Writer: reactor. */
     STATE_HANDED_OFF(32, "connections now in state HANDED_OFF", Writer.REACTOR),
     /** Connections now in state CONNECTING. Writer: reactor. */
     STATE_CONNECTING(33, "connections now in state CONNECTING", Writer.REACTOR),
     /** Connections now in state ACTIVE. Writer: reactor. */
     STATE_ACTIVE(34, "connections now in state ACTIVE", Writer.REACTOR),
-    /** Connections now in state BACKPRESSURED. Writer: reactor. */
-    STATE_BACKPRESSURED(35, "connections now in state BACKPRESSURED", Writer.REACTOR),
     /** Connections now in state INPUT_CLOSED. Writer: reactor. */
-    STATE_INPUT_CLOSED(36, "connections now in state INPUT_CLOSED", Writer.REACTOR),
+    STATE_INPUT_CLOSED(35, "connections now in state INPUT_CLOSED", Writer.REACTOR),
     /** Connections now in state OUTPUT_SHUTDOWN. Writer: reactor. */
-    STATE_OUTPUT_SHUTDOWN(37, "connections now in state OUTPUT_SHUTDOWN", Writer.REACTOR),
+    STATE_OUTPUT_SHUTDOWN(36, "connections now in state OUTPUT_SHUTDOWN", Writer.REACTOR),
     /** Connections now in state DRAINING. Writer: reactor. */
-    STATE_DRAINING(38, "connections now in state DRAINING", Writer.REACTOR),
+    STATE_DRAINING(37, "connections now in state DRAINING", Writer.REACTOR),
+    /** Connections now in state FLUSHING. Writer: reactor. */
+    STATE_FLUSHING(38, "connections now in state FLUSHING", Writer.REACTOR),
+    /** Connections now in state LINGERING. Writer: reactor. */
+    STATE_LINGERING(39, "connections now in state LINGERING", Writer.REACTOR),
     /** Connections now in state CLOSED. Writer: reactor. */
-    STATE_CLOSED(39, "always 0: a closed connection leaves its reactor at once", Writer.REACTOR),
+    STATE_CLOSED(40, "always 0: a closed connection leaves its reactor at once", Writer.REACTOR),
     /** Connections closed with reason NONE. Writer: reactor. */
     CLOSE_NONE(48, "connections closed with reason NONE", Writer.REACTOR),
     /** Connections closed with reason LOCAL_CLOSE. Writer: reactor. */
@@ -99,7 +109,9 @@ public enum ReactorCounter
     /** Connections closed with reason REJECTED. Writer: reactor. */
     CLOSE_REJECTED(63, "connections closed with reason REJECTED", Writer.REACTOR),
     /** Connections closed with reason ILLEGAL_TRANSITION. Writer: reactor. */
-    CLOSE_ILLEGAL_TRANSITION(64, "connections closed with reason ILLEGAL_TRANSITION", Writer.REACTOR);
+    CLOSE_ILLEGAL_TRANSITION(64, "connections closed with reason ILLEGAL_TRANSITION", Writer.REACTOR),
+    /** Connections closed with reason REACTOR_FAILED. Writer: reactor. */
+    CLOSE_REACTOR_FAILED(65, "connections closed with reason REACTOR_FAILED", Writer.REACTOR);
 
     /** Who writes a counter. */
     public enum Writer
@@ -113,7 +125,7 @@ public enum ReactorCounter
     }
 
     /** One more than the largest id. */
-    public static final int ID_LIMIT = 65;
+    public static final int ID_LIMIT = 66;
 
     private static final ReactorCounter[] VALUES = values();
     private static final ReactorCounter[] BY_ID = new ReactorCounter[ID_LIMIT];

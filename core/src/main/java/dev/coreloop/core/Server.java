@@ -278,6 +278,64 @@ public final class Server implements AutoCloseable
         return ctx;
     }
 
+    /**
+     * Runs {@code action} on the reactor that owns connection {@code connectionId}, in a safe context (as a task),
+     * if the connection is still open then. The supported way to act on a connection from another thread: a
+     * {@link Connection}'s own methods throw when called off its reactor.
+     *
+     * @return false if no reactor could own that id, or its task queue is full or closed: the action will not run.
+     * True means it was queued; it then runs unless the connection has closed meanwhile.
+     */
+    @AnyThread
+    public boolean execute(final long connectionId, final java.util.function.Consumer<Connection> action)
+    {
+        if (action == null)
+        {
+            throw new IllegalArgumentException("action=null: must not be null");
+        }
+        final int reactorIndex = (int)(connectionId >>> 40) - 1;
+        if (reactorIndex < 0 || reactorIndex >= reactors.length)
+        {
+            return false;
+        }
+        final ReactorContext reactor = reactors[reactorIndex].context();
+        return reactors[reactorIndex].proxy().execute(() ->
+        {
+            final Connection connection = reactor.connection(connectionId);
+            if (connection != null)
+            {
+                action.accept(connection);
+            }
+        });
+    }
+
+    /**
+     * Whether the server can serve: every reactor alive. A reactor whose thread died of an error outside user code is
+     * reported here (with its cause), gets no more connections, and had its own connections closed.
+     *
+     * @param healthy true if every reactor is alive.
+     * @param reason  "ok", or which reactors died and why.
+     */
+    public record Health(boolean healthy, String reason)
+    {
+    }
+
+    /** @return the server's health (see {@link Health}). */
+    @AnyThread
+    public Health health()
+    {
+        final StringBuilder dead = new StringBuilder();
+        for (final ReactorAgent reactor : reactors)
+        {
+            final Throwable cause = reactor.deathCause();
+            if (cause != null)
+            {
+                dead.append(dead.length() == 0 ? "" : "; ").append(reactor.roleName()).append(" died: ").append(cause);
+            }
+        }
+        return dead.length() == 0 ? new Health(true, "ok") : new Health(false, dead.toString());
+    }
+
     /** @return a lock-free copy of every reactor's counters. */
     @AnyThread
     public CountersSnapshot counters()
@@ -338,9 +396,10 @@ public final class Server implements AutoCloseable
             if (runner != null)
             {
                 final ReactorAgent reactor = (ReactorAgent)runner.agent();
-                if (reactor.selector() != null)
+                final java.nio.channels.Selector selector = reactor.proxy().selector();
+                if (selector != null)
                 {
-                    reactor.selector().wakeup();
+                    selector.wakeup();
                 }
                 runner.close();
             }

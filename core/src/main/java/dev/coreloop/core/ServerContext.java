@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.coreloop.affinity.ThreadPinner;
-import dev.coreloop.core.event.LoggingTransitionSink;
 import dev.coreloop.core.event.TransitionSink;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.NanoClock;
@@ -143,7 +142,7 @@ public final class ServerContext
         }
         if (transitionSink == null)
         {
-            transitionSink = new LoggingTransitionSink();
+            transitionSink = TransitionSink.NONE;
         }
         if (nanoClock == null)
         {

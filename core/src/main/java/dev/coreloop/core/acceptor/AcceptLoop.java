@@ -237,7 +237,7 @@ public final class AcceptLoop
         }
     }
 
-    static void closeQuietly(final java.nio.channels.Channel channel)
+    public static void closeQuietly(final java.nio.channels.Channel channel)
     {
         try
         {

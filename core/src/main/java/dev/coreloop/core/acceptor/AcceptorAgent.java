@@ -123,12 +123,29 @@ public final class AcceptorAgent implements Agent
 
     private void onAccepted(final SocketChannel channel, final int listenerIndex, final long nowNs)
     {
-        final int reactorIndex = placement.select(reactors.length, load);
-        if (!reactors[reactorIndex].proxy().handOff(new HandOff(channel, listenerIndex)))
+        final int reactorIndex = liveReactor(placement.select(reactors.length, load));
+        if (reactorIndex < 0 || !reactors[reactorIndex].proxy().handOff(new HandOff(channel, listenerIndex)))
         {
-            counters.counter(reactorIndex, ReactorCounter.INBOX_REJECTIONS).incrementRelease();
+            counters.counter(Math.max(0, reactorIndex), ReactorCounter.INBOX_REJECTIONS).incrementRelease();
             AcceptLoop.closeQuietly(channel);
         }
+    }
+
+    /**
+     * @return {@code chosen} if that reactor is alive, else the next live one after it, or -1 if every reactor died: a
+     * dead reactor (an error outside user code killed its thread) gets no more connections.
+     */
+    private int liveReactor(final int chosen)
+    {
+        for (int i = 0; i < reactors.length; i++)
+        {
+            final int index = (chosen + i) % reactors.length;
+            if (!reactors[index].proxy().isDead())
+            {
+                return index;
+            }
+        }
+        return -1;
     }
 
     /** Stops accepting: the next cycle does nothing and the selector is woken. {@link AnyThread}. */

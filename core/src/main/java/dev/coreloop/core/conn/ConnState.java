@@ -1,10 +1,14 @@
 package dev.coreloop.core.conn;
 
 /**
- * The states of a connection. The full (state × event) table, and the timers that run in each state, are in
- * {@code docs/connection-states.md}; a test checks that the document and the code agree.
+ * The lifecycle states of a connection. The full (state × event) table, the entry actions and the timers that run
+ * in each state are in {@link ConnTransitions} and {@code docs/connection-states.md}; a test checks that the
+ * document and the code agree.
  *
- * <p>Codes are stable (they appear in transition events and counters) and equal to the ordinal.
+ * <p>Flow control is not a state: whether the outbound backlog is above the watermarks (writability) and whether
+ * reading is paused are flags of the connection, orthogonal to its lifecycle.
+ *
+ * <p>Codes are stable (they appear in transition records and counters) and equal to the ordinal.
  */
 public enum ConnState
 {
@@ -12,18 +16,20 @@ public enum ConnState
     HANDED_OFF(0),
     /** Outbound connect in progress. Timer: connect timeout. */
     CONNECTING(1),
-    /** Registered; reading and writing. Timer: idle. */
+    /** Registered; reading and writing. Timers: idle, write stall (while a backlog remains). */
     ACTIVE(2),
-    /** Outbound backlog above the high watermark; reads paused. Timer: write stall. */
-    BACKPRESSURED(3),
-    /** Peer sent FIN; no read interest; still writing. Timer: write stall (while a backlog remains) and idle. */
-    INPUT_CLOSED(4),
-    /** We shut our output down after the backlog; still reading. Timer: idle. */
-    OUTPUT_SHUTDOWN(5),
-    /** Graceful close: flushing, then FIN, then a short lingering read. Timer: drain deadline. */
-    DRAINING(6),
-    /** Closed; resources released. No timer. */
-    CLOSED(7);
+    /** The peer sent FIN; no read interest; still writing. Timers: idle, write stall (while a backlog remains). */
+    INPUT_CLOSED(3),
+    /** We shut our output down: FIN once the backlog is written; still reading. Timers: idle, write stall. */
+    OUTPUT_SHUTDOWN(4),
+    /** A close was requested with input still open: flushing the backlog, discarding input. Timer: drain deadline. */
+    DRAINING(5),
+    /** A close was requested after the peer's FIN: flushing the backlog, no reading. Timer: drain deadline. */
+    FLUSHING(6),
+    /** Backlog written and FIN sent: a short read that discards input until the peer's EOF. Timer: drain deadline. */
+    LINGERING(7),
+    /** Closed; channel closed, timers cancelled, buffers returned. No timer. */
+    CLOSED(8);
 
     private static final ConnState[] VALUES = values();
 
@@ -38,6 +44,12 @@ public enum ConnState
     public int code()
     {
         return code;
+    }
+
+    /** @return true for the states in which a close has begun (DRAINING, FLUSHING, LINGERING) or ended. */
+    public boolean isClosing()
+    {
+        return this == DRAINING || this == FLUSHING || this == LINGERING || this == CLOSED;
     }
 
     /** @return the state with this code. */

@@ -6,134 +6,238 @@ import static dev.coreloop.core.conn.ConnState.*;
 import dev.coreloop.core.CloseReason;
 
 /**
- * The connection state machine as data: which state changes are allowed ({@link #isAllowed}) and the outcome of
- * every (state, event) pair ({@link #kind}, {@link #target}, {@link #reason}). {@code docs/connection-states.md}
- * holds the same two tables and the timers of each state; {@code ConnTransitionsDocTest} fails if they differ.
+ * The connection state machine as data, written literally: one row per state, every event spelled out in
+ * {@link ConnEvent} order, each cell an {@link Outcome} with its next state, the close reason it records, whether it
+ * closes with a reset ("abortive") and any in-place action. Nothing is filled in by default: class initialisation
+ * fails if a row misses an event, repeats one or lists them out of order. {@code docs/connection-states.md} holds the
+ * same table; {@code ConnTransitionsDocTest} fails if they differ.
  *
- * <p>An outcome is one of:
- * <ul>
- *     <li>{@link Kind#STAY}: handled in place, the state does not change (for example a read in ACTIVE);</li>
- *     <li>{@link Kind#GO}: change to {@link #target} with {@link #reason} (null reason: the reason the close was
- *     requested with, carried by the connection);</li>
- *     <li>{@link Kind#ILLEGAL}: cannot happen in this state; if it does, it is a bug: counted, and the connection is
- *     forced CLOSED with {@link CloseReason#ILLEGAL_TRANSITION}.</li>
- * </ul>
+ * <p>Cell notation: {@code go(event, STATE, CloseReason.REASON)}; {@code reset(...)} is an abortive go; {@code requested(...)}
+ * records the reason the close was requested with; {@code stay(event)}; {@code na(event)} is a bug if it happens.
  *
  * <p><b>Threading:</b> immutable after class initialisation; any thread.
  */
 public final class ConnTransitions
 {
-    /** The kind of an outcome. */
-    public enum Kind
-    {
-        /** Handled in place; no state change. */
-        STAY,
-        /** Change state. */
-        GO,
-        /** Cannot happen in this state: a bug. */
-        ILLEGAL
-    }
-
     private static final ConnState[] STATES = ConnState.values();
     private static final ConnEvent[] EVENTS = ConnEvent.values();
-    private static final int REQUESTED = 0xFF;
 
-    private static final boolean[][] ALLOWED = new boolean[STATES.length][STATES.length];
-    private static final Kind[][] KIND = new Kind[STATES.length][EVENTS.length];
-    private static final ConnState[][] TARGET = new ConnState[STATES.length][EVENTS.length];
-    private static final int[][] REASON = new int[STATES.length][EVENTS.length];
+    private static final Outcome[][] TABLE = {
+        row(HANDED_OFF,
+            go(REGISTERED, ACTIVE, CloseReason.NONE),
+            go(REJECTED, CLOSED, CloseReason.REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            na(READ_DATA),
+            na(READ_EOF),
+            na(WRITE_COMPLETE),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            na(HANDLER_CLOSE),
+            na(HANDLER_SHUTDOWN_OUTPUT),
+            na(HANDLER_ABORT),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            na(INBOUND_OVERFLOW),
+            na(IDLE_TIMEOUT),
+            na(WRITE_STALL_TIMEOUT),
+            na(DRAIN_DEADLINE),
+            na(LINGER_DEADLINE),
+            go(SERVER_SHUTDOWN, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(CONNECTING,
+            na(REGISTERED),
+            na(REJECTED),
+            go(CONNECT_OK, ACTIVE, CloseReason.NONE),
+            go(CONNECT_FAILED, CLOSED, CloseReason.CONNECT_FAILED),
+            go(CONNECT_TIMEOUT, CLOSED, CloseReason.CONNECT_TIMEOUT),
+            na(READ_DATA),
+            na(READ_EOF),
+            na(WRITE_COMPLETE),
+            na(IO_RESET),
+            na(IO_ERROR),
+            requested(HANDLER_CLOSE, CLOSED),
+            stay(HANDLER_SHUTDOWN_OUTPUT, ConnAction.DEFER_UNTIL_CONNECTED),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            na(INBOUND_OVERFLOW),
+            na(IDLE_TIMEOUT),
+            na(WRITE_STALL_TIMEOUT),
+            na(DRAIN_DEADLINE),
+            na(LINGER_DEADLINE),
+            go(SERVER_SHUTDOWN, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(ACTIVE,
+            na(REGISTERED),
+            na(REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            stay(READ_DATA),
+            go(READ_EOF, INPUT_CLOSED, CloseReason.NONE),
+            stay(WRITE_COMPLETE),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            requested(HANDLER_CLOSE, DRAINING),
+            go(HANDLER_SHUTDOWN_OUTPUT, OUTPUT_SHUTDOWN, CloseReason.NONE),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            go(INBOUND_OVERFLOW, CLOSED, CloseReason.INBOUND_OVERFLOW),
+            go(IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT),
+            reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
+            na(DRAIN_DEADLINE),
+            na(LINGER_DEADLINE),
+            go(SERVER_SHUTDOWN, DRAINING, CloseReason.SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(INPUT_CLOSED,
+            na(REGISTERED),
+            na(REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            na(READ_DATA),
+            na(READ_EOF),
+            stay(WRITE_COMPLETE),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            requested(HANDLER_CLOSE, FLUSHING),
+            go(HANDLER_SHUTDOWN_OUTPUT, FLUSHING, CloseReason.PEER_CLOSED),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            na(INBOUND_OVERFLOW),
+            go(IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT),
+            reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
+            na(DRAIN_DEADLINE),
+            na(LINGER_DEADLINE),
+            go(SERVER_SHUTDOWN, FLUSHING, CloseReason.SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(OUTPUT_SHUTDOWN,
+            na(REGISTERED),
+            na(REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            stay(READ_DATA),
+            go(READ_EOF, FLUSHING, CloseReason.PEER_CLOSED),
+            stay(WRITE_COMPLETE, ConnAction.SEND_FIN),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            requested(HANDLER_CLOSE, DRAINING),
+            stay(HANDLER_SHUTDOWN_OUTPUT),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            go(INBOUND_OVERFLOW, CLOSED, CloseReason.INBOUND_OVERFLOW),
+            go(IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT),
+            reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
+            na(DRAIN_DEADLINE),
+            na(LINGER_DEADLINE),
+            go(SERVER_SHUTDOWN, DRAINING, CloseReason.SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(DRAINING,
+            na(REGISTERED),
+            na(REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            stay(READ_DATA),
+            requested(READ_EOF, FLUSHING),
+            requested(WRITE_COMPLETE, LINGERING),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            stay(HANDLER_CLOSE),
+            stay(HANDLER_SHUTDOWN_OUTPUT),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            na(INBOUND_OVERFLOW),
+            na(IDLE_TIMEOUT),
+            na(WRITE_STALL_TIMEOUT),
+            reset(DRAIN_DEADLINE, CLOSED, CloseReason.DRAIN_TIMEOUT),
+            na(LINGER_DEADLINE),
+            stay(SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(FLUSHING,
+            na(REGISTERED),
+            na(REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            na(READ_DATA),
+            na(READ_EOF),
+            requested(WRITE_COMPLETE, CLOSED),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            stay(HANDLER_CLOSE),
+            stay(HANDLER_SHUTDOWN_OUTPUT),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            na(INBOUND_OVERFLOW),
+            na(IDLE_TIMEOUT),
+            na(WRITE_STALL_TIMEOUT),
+            reset(DRAIN_DEADLINE, CLOSED, CloseReason.DRAIN_TIMEOUT),
+            na(LINGER_DEADLINE),
+            stay(SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(LINGERING,
+            na(REGISTERED),
+            na(REJECTED),
+            na(CONNECT_OK),
+            na(CONNECT_FAILED),
+            na(CONNECT_TIMEOUT),
+            stay(READ_DATA),
+            requested(READ_EOF, CLOSED),
+            na(WRITE_COMPLETE),
+            reset(IO_RESET, CLOSED, CloseReason.PEER_RESET),
+            go(IO_ERROR, CLOSED, CloseReason.IO_ERROR),
+            stay(HANDLER_CLOSE),
+            stay(HANDLER_SHUTDOWN_OUTPUT),
+            reset(HANDLER_ABORT, CLOSED, CloseReason.ABORTED),
+            reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
+            na(INBOUND_OVERFLOW),
+            na(IDLE_TIMEOUT),
+            na(WRITE_STALL_TIMEOUT),
+            na(DRAIN_DEADLINE),
+            requested(LINGER_DEADLINE, CLOSED),
+            stay(SERVER_SHUTDOWN),
+            reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
+            reset(REACTOR_FAILURE, CLOSED, CloseReason.REACTOR_FAILED)),
+        row(CLOSED,
+            stay(REGISTERED),
+            stay(REJECTED),
+            stay(CONNECT_OK),
+            stay(CONNECT_FAILED),
+            stay(CONNECT_TIMEOUT),
+            stay(READ_DATA),
+            stay(READ_EOF),
+            stay(WRITE_COMPLETE),
+            stay(IO_RESET),
+            stay(IO_ERROR),
+            stay(HANDLER_CLOSE),
+            stay(HANDLER_SHUTDOWN_OUTPUT),
+            stay(HANDLER_ABORT),
+            stay(HANDLER_ERROR),
+            stay(INBOUND_OVERFLOW),
+            stay(IDLE_TIMEOUT),
+            stay(WRITE_STALL_TIMEOUT),
+            stay(DRAIN_DEADLINE),
+            stay(LINGER_DEADLINE),
+            stay(SERVER_SHUTDOWN),
+            stay(SHUTDOWN_DEADLINE),
+            stay(REACTOR_FAILURE)),
+    };
 
     static
     {
-        allow(HANDED_OFF, ACTIVE, CLOSED);
-        allow(CONNECTING, ACTIVE, CLOSED);
-        allow(ACTIVE, BACKPRESSURED, INPUT_CLOSED, OUTPUT_SHUTDOWN, DRAINING, CLOSED);
-        allow(BACKPRESSURED, ACTIVE, INPUT_CLOSED, OUTPUT_SHUTDOWN, DRAINING, CLOSED);
-        allow(INPUT_CLOSED, DRAINING, CLOSED);
-        allow(OUTPUT_SHUTDOWN, DRAINING, CLOSED);
-        allow(DRAINING, CLOSED);
-
-        for (final ConnState state : STATES)
+        if (TABLE.length != STATES.length)
         {
-            for (final ConnEvent event : EVENTS)
-            {
-                KIND[state.code()][event.code()] = state == CLOSED ? Kind.STAY : Kind.ILLEGAL;
-            }
-        }
-
-        go(HANDED_OFF, REGISTERED, ACTIVE, CloseReason.NONE);
-        go(HANDED_OFF, REJECTED, CLOSED, CloseReason.REJECTED);
-        go(HANDED_OFF, SERVER_SHUTDOWN, CLOSED, CloseReason.SERVER_SHUTDOWN);
-        go(HANDED_OFF, SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN);
-        go(HANDED_OFF, IO_RESET, CLOSED, CloseReason.PEER_RESET);
-        go(HANDED_OFF, IO_ERROR, CLOSED, CloseReason.IO_ERROR);
-        go(HANDED_OFF, HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR);
-
-        go(CONNECTING, CONNECT_OK, ACTIVE, CloseReason.NONE);
-        go(CONNECTING, CONNECT_FAILED, CLOSED, CloseReason.CONNECT_FAILED);
-        go(CONNECTING, CONNECT_TIMEOUT, CLOSED, CloseReason.CONNECT_TIMEOUT);
-        stay(CONNECTING, HANDLER_SHUTDOWN_OUTPUT);
-        stay(CONNECTING, BACKLOG_ABOVE_HIGH);
-        go(CONNECTING, HANDLER_CLOSE, CLOSED, null);
-        go(CONNECTING, HANDLER_ABORT, CLOSED, CloseReason.ABORTED);
-        go(CONNECTING, HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR);
-        go(CONNECTING, SERVER_SHUTDOWN, CLOSED, CloseReason.SERVER_SHUTDOWN);
-        go(CONNECTING, SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN);
-
-        go(ACTIVE, READ_EOF, INPUT_CLOSED, CloseReason.NONE);
-        go(ACTIVE, BACKLOG_ABOVE_HIGH, BACKPRESSURED, CloseReason.NONE);
-        go(ACTIVE, HANDLER_SHUTDOWN_OUTPUT, OUTPUT_SHUTDOWN, CloseReason.NONE);
-        go(ACTIVE, IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT);
-        commonOpen(ACTIVE);
-
-        go(BACKPRESSURED, READ_EOF, INPUT_CLOSED, CloseReason.NONE);
-        stay(BACKPRESSURED, BACKLOG_ABOVE_HIGH);
-        go(BACKPRESSURED, BACKLOG_BELOW_LOW, ACTIVE, CloseReason.NONE);
-        go(BACKPRESSURED, HANDLER_SHUTDOWN_OUTPUT, OUTPUT_SHUTDOWN, CloseReason.NONE);
-        go(BACKPRESSURED, WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT);
-        commonOpen(BACKPRESSURED);
-        KIND[BACKPRESSURED.code()][WRITE_COMPLETE.code()] = Kind.ILLEGAL;
-
-        stay(INPUT_CLOSED, BACKLOG_ABOVE_HIGH);
-        go(INPUT_CLOSED, HANDLER_SHUTDOWN_OUTPUT, DRAINING, CloseReason.PEER_CLOSED);
-        go(INPUT_CLOSED, IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT);
-        go(INPUT_CLOSED, WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT);
-        commonOpen(INPUT_CLOSED);
-        KIND[INPUT_CLOSED.code()][READ_DATA.code()] = Kind.ILLEGAL;
-        KIND[INPUT_CLOSED.code()][INBOUND_OVERFLOW.code()] = Kind.ILLEGAL;
-
-        go(OUTPUT_SHUTDOWN, READ_EOF, DRAINING, CloseReason.PEER_CLOSED);
-        stay(OUTPUT_SHUTDOWN, HANDLER_SHUTDOWN_OUTPUT);
-        go(OUTPUT_SHUTDOWN, IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT);
-        go(OUTPUT_SHUTDOWN, WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT);
-        commonOpen(OUTPUT_SHUTDOWN);
-
-        stay(DRAINING, READ_DATA);
-        stay(DRAINING, READ_EOF);
-        go(DRAINING, IO_RESET, CLOSED, CloseReason.PEER_RESET);
-        go(DRAINING, IO_ERROR, CLOSED, CloseReason.IO_ERROR);
-        stay(DRAINING, WRITE_PROGRESS);
-        stay(DRAINING, WRITE_COMPLETE);
-        stay(DRAINING, BACKLOG_BELOW_LOW);
-        stay(DRAINING, HANDLER_CLOSE);
-        stay(DRAINING, HANDLER_SHUTDOWN_OUTPUT);
-        go(DRAINING, HANDLER_ABORT, CLOSED, CloseReason.ABORTED);
-        go(DRAINING, HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR);
-        go(DRAINING, DRAIN_COMPLETE, CLOSED, null);
-        go(DRAINING, DRAIN_DEADLINE, CLOSED, CloseReason.DRAIN_TIMEOUT);
-        go(DRAINING, LINGER_DEADLINE, CLOSED, null);
-        stay(DRAINING, SERVER_SHUTDOWN);
-        go(DRAINING, SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN);
-
-        for (final ConnState from : STATES)
-        {
-            for (final ConnEvent event : EVENTS)
-            {
-                if (KIND[from.code()][event.code()] == Kind.GO && !isAllowed(from, TARGET[from.code()][event.code()]))
-                {
-                    throw new IllegalStateException("outcome " + from + " x " + event + " is not an allowed transition");
-                }
-            }
+            throw new IllegalStateException("transition table has " + TABLE.length + " rows for " + STATES.length +
+                " states");
         }
     }
 
@@ -141,113 +245,81 @@ public final class ConnTransitions
     {
     }
 
-    /** The events every open state (ACTIVE, BACKPRESSURED, INPUT_CLOSED, OUTPUT_SHUTDOWN) treats alike, unless set already. */
-    private static void commonOpen(final ConnState state)
+    private static Outcome[] row(final ConnState state, final Outcome... cells)
     {
-        stayIfUnset(state, READ_DATA);
-        stayIfUnset(state, WRITE_PROGRESS);
-        stayIfUnset(state, WRITE_COMPLETE);
-        stayIfUnset(state, BACKLOG_BELOW_LOW);
-        goIfUnset(state, IO_RESET, CLOSED, CloseReason.PEER_RESET);
-        goIfUnset(state, IO_ERROR, CLOSED, CloseReason.IO_ERROR);
-        goIfUnset(state, HANDLER_CLOSE, DRAINING, null);
-        goIfUnset(state, HANDLER_ABORT, CLOSED, CloseReason.ABORTED);
-        goIfUnset(state, HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR);
-        goIfUnset(state, INBOUND_OVERFLOW, CLOSED, CloseReason.INBOUND_OVERFLOW);
-        goIfUnset(state, SERVER_SHUTDOWN, DRAINING, CloseReason.SERVER_SHUTDOWN);
-        goIfUnset(state, SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN);
-    }
-
-    private static void allow(final ConnState from, final ConnState... to)
-    {
-        for (final ConnState target : to)
+        if (state.ordinal() >= STATES.length || cells.length != EVENTS.length)
         {
-            ALLOWED[from.code()][target.code()] = true;
+            throw new IllegalStateException("row " + state + " has " + cells.length + " cells for " + EVENTS.length +
+                " events");
         }
-    }
-
-    private static void stay(final ConnState state, final ConnEvent event)
-    {
-        KIND[state.code()][event.code()] = Kind.STAY;
-    }
-
-    private static void go(final ConnState state, final ConnEvent event, final ConnState to, final CloseReason reason)
-    {
-        KIND[state.code()][event.code()] = Kind.GO;
-        TARGET[state.code()][event.code()] = to;
-        REASON[state.code()][event.code()] = reason == null ? REQUESTED : reason.code();
-    }
-
-    private static boolean isUnset(final ConnState state, final ConnEvent event)
-    {
-        return KIND[state.code()][event.code()] == Kind.ILLEGAL && TARGET[state.code()][event.code()] == null;
-    }
-
-    private static void stayIfUnset(final ConnState state, final ConnEvent event)
-    {
-        if (isUnset(state, event))
+        for (int i = 0; i < cells.length; i++)
         {
-            stay(state, event);
+            if (cells[i].event() != EVENTS[i])
+            {
+                throw new IllegalStateException("row " + state + ", cell " + i + ": " + cells[i].event() +
+                    " where " + EVENTS[i] + " belongs (one cell per event, in ConnEvent order)");
+            }
+            if (cells[i].kind() == Outcome.Kind.GO && cells[i].target() == state)
+            {
+                throw new IllegalStateException("row " + state + ": " + cells[i] + " goes to its own state");
+            }
         }
+        return cells;
     }
 
-    private static void goIfUnset(final ConnState state, final ConnEvent event, final ConnState to, final CloseReason reason)
+    private static Outcome go(final ConnEvent event, final ConnState target, final CloseReason reason)
     {
-        if (isUnset(state, event))
-        {
-            go(state, event, to, reason);
-        }
+        return Outcome.go(event, target, reason, false);
     }
 
-    /** @return true if the table allows a change from {@code from} to {@code to}. */
+    private static Outcome reset(final ConnEvent event, final ConnState target, final CloseReason reason)
+    {
+        return Outcome.go(event, target, reason, true);
+    }
+
+    private static Outcome requested(final ConnEvent event, final ConnState target)
+    {
+        return Outcome.go(event, target, null, false);
+    }
+
+    private static Outcome stay(final ConnEvent event)
+    {
+        return Outcome.stay(event, ConnAction.NONE);
+    }
+
+    private static Outcome stay(final ConnEvent event, final ConnAction action)
+    {
+        return Outcome.stay(event, action);
+    }
+
+    private static Outcome na(final ConnEvent event)
+    {
+        return Outcome.illegal(event);
+    }
+
+    /** @return the outcome of {@code event} in {@code state}. Allocates nothing. */
+    public static Outcome outcome(final ConnState state, final ConnEvent event)
+    {
+        return TABLE[state.ordinal()][event.ordinal()];
+    }
+
+    /** @return true if some event takes {@code from} to {@code to}: the allowed transitions, derived from the table. */
     public static boolean isAllowed(final ConnState from, final ConnState to)
     {
-        return ALLOWED[from.code()][to.code()];
-    }
-
-    /** @return the kind of outcome of {@code event} in {@code state}. */
-    public static Kind kind(final ConnState state, final ConnEvent event)
-    {
-        return KIND[state.code()][event.code()];
-    }
-
-    /** @return the target state of a {@link Kind#GO} outcome, else null. */
-    public static ConnState target(final ConnState state, final ConnEvent event)
-    {
-        return KIND[state.code()][event.code()] == Kind.GO ? TARGET[state.code()][event.code()] : null;
-    }
-
-    /**
-     * @return the reason recorded by a {@link Kind#GO} outcome, or null when it is the reason the close was
-     * requested with (carried by the connection), or for other kinds.
-     */
-    public static CloseReason reason(final ConnState state, final ConnEvent event)
-    {
-        if (KIND[state.code()][event.code()] != Kind.GO || REASON[state.code()][event.code()] == REQUESTED)
+        for (final Outcome outcome : TABLE[from.ordinal()])
         {
-            return null;
+            if (outcome.kind() == Outcome.Kind.GO && outcome.target() == to)
+            {
+                return true;
+            }
         }
-        return CloseReason.fromCode(REASON[state.code()][event.code()]);
+        return false;
     }
 
-    /** @return the outcome as the document writes it: {@code stay}, {@code n/a}, {@code ACTIVE}, {@code CLOSED (PEER_RESET)}, {@code DRAINING (requested)}. */
+    /** @return the cell as the document writes it (see {@link Outcome#describe()}). */
     public static String describe(final ConnState state, final ConnEvent event)
     {
-        switch (KIND[state.code()][event.code()])
-        {
-            case STAY:
-                return "stay";
-            case ILLEGAL:
-                return "n/a";
-            default:
-                final ConnState to = TARGET[state.code()][event.code()];
-                final CloseReason reason = reason(state, event);
-                if (reason == null)
-                {
-                    return to + " (requested)";
-                }
-                return reason == CloseReason.NONE ? to.name() : to + " (" + reason + ")";
-        }
+        return outcome(state, event).describe();
     }
 
     /** @return the timers that run in {@code state}, as the document lists them. */
@@ -258,13 +330,12 @@ public final class ConnTransitions
             case CONNECTING:
                 return "connect timeout";
             case ACTIVE:
-                return "idle";
-            case BACKPRESSURED:
-                return "write stall";
             case INPUT_CLOSED:
             case OUTPUT_SHUTDOWN:
                 return "idle, write stall (while a backlog remains)";
             case DRAINING:
+            case FLUSHING:
+            case LINGERING:
                 return "drain deadline";
             default:
                 return "none";

@@ -7,88 +7,157 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
-import dev.coreloop.buffers.ByteRing;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
 import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.ReadPausePolicy;
+import dev.coreloop.core.conn.ConnAction;
+import dev.coreloop.core.conn.ConnActions;
 import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;
-import dev.coreloop.core.internal.ReactorThread;
+import dev.coreloop.core.conn.ConnStateMachine;
 import dev.coreloop.core.timer.ReactorTimers;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.LongArrayList;
 
 /**
- * A TCP connection owned by one reactor: its channel and selection key, its inbound and outbound
- * {@link ByteRing}s, its state and its guard timer.
+ * A TCP connection owned by one reactor: its channel and key, its {@link ConnStateMachine} (the lifecycle), its
+ * {@link InboundPath} and {@link OutboundPath}, its guard timer and its user timers. It is the machine's
+ * {@link ConnActions}: entering a state runs that state's entry actions here (interest ops, guard timer, FIN,
+ * release), as docs/connection-states.md lists them.
  *
- * <p>The state field changes only in {@link ReactorAgent#transition}; everything that happens to a connection is
- * a {@link ConnEvent} given to {@link ReactorAgent#fire}, whose outcome comes from the table in
- * {@link dev.coreloop.core.conn.ConnTransitions}. Entering a state runs {@link #onEnter}: interest ops, the guard
- * timer, FIN, release.
+ * <p>Every handler callback goes through the reactor's {@link HandlerInvoker} (any {@code Throwable} closes only this
+ * connection) and every callback that is not the direct result of this connection's own I/O ({@code onOpened},
+ * {@code onInputClosed}, {@code onWritabilityChanged}, redelivery, {@code onClosed}) through the reactor's
+ * {@link DeferredCallbacks}, so no handler is ever called back from inside another callback.
  *
- * <p>One <em>guard timer</em> per connection ends every waiting state: its deadline is the earliest of the
- * timers the state runs (idle, write stall, drain deadline, connect timeout; see docs/connection-states.md). Reads
- * and writes only move {@code lastActivityNs}/{@code lastWriteProgressNs}; when the guard fires it checks which
- * deadline really passed and either fires that event or re-arms at the new deadline, so traffic never touches the
- * timer wheel.
+ * <p>Fields beside the state carry no lifecycle information; each is flow control or bookkeeping:
+ * {@link #readPausedByHandler} and {@link #readPausePolicy} (whose reads pause), the outbound path's writability,
+ * {@link #flushQueued} and {@link #pendingCallbacks} (queue membership), timers' ids and deadlines.
  *
- * <p>Handler callbacks go through {@code call*} methods, which catch exceptions (the connection closes with
- * {@link CloseReason#HANDLER_ERROR}) and defer {@link ConnectionHandler#onClosed} until an outer callback of the
- * same connection has returned, so a handler is never re-entered.
+ * <p>One <em>guard timer</em> ends every waiting state: its deadline is the earliest of the timers the state runs.
+ * Reads and writes only move {@code lastActivityNs} and the outbound path's {@code lastWriteProgressNs}; when the guard
+ * fires it checks which deadline really passed and raises that event, or re-arms, so traffic never touches the wheel.
  *
- * <p><b>Threading:</b> confined to the owning reactor's thread; every {@link Connection} method asserts it.
+ * <p><b>Threading:</b> confined to the owning reactor's thread; every public {@link Connection} method except
+ * {@link #id()} checks it.
  */
-final class ReactorConnection implements Connection
+final class ReactorConnection implements Connection, ConnActions
 {
-    // Immutable after construction.
-    private final ReactorAgent reactor;
+    private final ReactorParts parts;
     private final long id;
-
-    // Written by the owning reactor thread only.
-    /** The state: assigned only by {@link ReactorAgent#transition} (and the constructor). */
-    ConnState state;
-    SocketChannel channel;
-    SelectionKey key;
-    ConnectionHandler handler;
-    int listenerIndex;
-    int slot = -1;
-    ByteRing inbound;
-    ByteRing outbound;
-    int interestOps;
-    boolean readPaused;
-    boolean writable = true;
-    boolean reportedWritable = true;
-    boolean waitingForWritable;
-    boolean flushQueued;
-    boolean redeliver;
-    boolean inputEof;
-    boolean finSent;
-    boolean abortOnClose;
-    boolean inCallback;
-    boolean closedNotifyPending;
-    boolean connectOkPending;
-    boolean connectFailPending;
-    boolean shutdownOutputAfterConnect;
-    boolean opened;
-    CloseReason requestedReason = CloseReason.LOCAL_CLOSE;
-    CloseReason closeReason = CloseReason.NONE;
-    long lastActivityNs;
-    long lastWriteProgressNs;
-    long drainDeadlineNs;
-    long connectDeadlineNs;
-    long guardTimerId = ReactorTimers.NULL_TIMER;
-    long guardDeadlineNs = Long.MAX_VALUE;
+    private final ConnStateMachine machine;
+    private final SocketChannel channel;
+    private final int listenerIndex;
     private InetSocketAddress remoteAddress;
 
-    ReactorConnection(final ReactorAgent reactor, final long id, final SocketChannel channel, final ConnState initial)
+    // Written by the owning reactor thread only.
+    SelectionKey key;
+    private ConnectionHandler handler;
+    private InboundPath inbound;
+    private OutboundPath outbound;
+    private int interestOps;
+    /** Flow control: the handler called pauseReading(). */
+    private boolean readPausedByHandler;
+    /** Flow control: whose reads pause on this connection's backlog. */
+    private ReadPausePolicy readPausePolicy = ReadPausePolicy.OWN_BACKLOG;
+    /** Bookkeeping: queued in the reactor's flush queue. */
+    boolean flushQueued;
+    /** Bookkeeping: bits of deduplicated deferred callbacks queued ({@code 1 << code}). */
+    private int pendingCallbacks;
+    /** The slot in the registry, or -1. */
+    int slot = -1;
+    long lastActivityNs;
+    private long drainDeadlineNs;
+    private long connectDeadlineNs;
+    private long guardTimerId = ReactorTimers.NULL_TIMER;
+    private long guardDeadlineNs = Long.MAX_VALUE;
+    private final LongArrayList userTimerIds = new LongArrayList(2, ReactorTimers.NULL_TIMER);
+
+    ReactorConnection(
+        final ReactorParts parts,
+        final long id,
+        final SocketChannel channel,
+        final int listenerIndex,
+        final ConnState initial)
     {
-        this.reactor = reactor;
+        this.parts = parts;
         this.id = id;
         this.channel = channel;
-        this.state = initial;
+        this.listenerIndex = listenerIndex;
+        this.machine = new ConnStateMachine(parts.index, id, initial, this, parts.sink, parts.strictTransitions);
+        parts.stats.increment(ReactorCounter.forState(initial));
     }
+
+    /** Gives the connection its rings and handler; before REGISTERED or while CONNECTING. */
+    void attach(final ConnectionHandler handler)
+    {
+        this.handler = handler;
+        this.inbound = new InboundPath(this, parts);
+        this.outbound = new OutboundPath(this, parts);
+    }
+
+    void connectDeadlineNs(final long deadlineNs)
+    {
+        connectDeadlineNs = deadlineNs;
+    }
+
+    SocketChannel channel()
+    {
+        return channel;
+    }
+
+    int listenerIndex()
+    {
+        return listenerIndex;
+    }
+
+    ConnectionHandler handler()
+    {
+        return handler;
+    }
+
+    /** @return the interest ops registered now (tests). */
+    int interestOps()
+    {
+        return interestOps;
+    }
+
+    /** @return true while the guard timer is armed (tests). */
+    boolean isGuardArmed()
+    {
+        return guardTimerId != ReactorTimers.NULL_TIMER;
+    }
+
+    /** @return outbound bytes, without the owner check (tests). */
+    int backlogBytes()
+    {
+        return outbound == null ? 0 : outbound.backlogBytes();
+    }
+
+    /** Raises {@code event} with the current cycle's time. */
+    void fire(final ConnEvent event)
+    {
+        machine.fire(event, parts.clock.nowNs());
+    }
+
+    /** Raises {@code event}, recording {@code requested} if its outcome records the requested reason. */
+    void fire(final ConnEvent event, final CloseReason requested)
+    {
+        machine.fire(event, requested, parts.clock.nowNs());
+    }
+
+    void onIoError(final IOException ex)
+    {
+        final String message = ex.getMessage();
+        final boolean reset = message != null && (message.contains("reset") || message.contains("Broken pipe"));
+        fire(reset ? ConnEvent.IO_RESET : ConnEvent.IO_ERROR);
+    }
+
+    // ================================================================================================================
+    // Connection: the handler's API. Every method but id() checks the owner thread.
 
     @Override
     public long id()
@@ -99,20 +168,24 @@ final class ReactorConnection implements Connection
     @Override
     public ReactorContext reactor()
     {
-        return reactor;
+        return parts.handle;
     }
 
     @Override
     public ConnState state()
     {
-        return state;
+        return machine.state();
     }
 
     @Override
     public InetSocketAddress remoteAddress()
     {
-        assert reactor.isOwnerThread();
-        if (remoteAddress == null && state != ConnState.CLOSED && channel != null)
+        parts.owner.check("Connection.remoteAddress");
+        if (machine.state() == ConnState.CLOSED)
+        {
+            return null;
+        }
+        if (remoteAddress == null)
         {
             try
             {
@@ -123,119 +196,65 @@ final class ReactorConnection implements Connection
                 return null;
             }
         }
-        return state == ConnState.CLOSED ? null : remoteAddress;
+        return remoteAddress;
     }
 
     private boolean acceptsWrites()
     {
-        switch (state)
-        {
-            case CONNECTING:
-                return !shutdownOutputAfterConnect;
-            case ACTIVE:
-            case BACKPRESSURED:
-            case INPUT_CLOSED:
-                return true;
-            default:
-                return false;
-        }
+        final ConnState state = machine.state();
+        return state == ConnState.ACTIVE || state == ConnState.INPUT_CLOSED || state == ConnState.CONNECTING;
     }
 
     @Override
     public boolean write(final DirectBuffer src, final int offset, final int length)
     {
-        final int backlogBeforeBytes = backlogBeforeWrite();
-        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
+        parts.owner.check("Connection.write");
+        return acceptsWrites() && outbound.write(src, offset, length);
     }
 
     @Override
     public boolean write(final byte[] src, final int offset, final int length)
     {
-        final int backlogBeforeBytes = backlogBeforeWrite();
-        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src, offset, length), backlogBeforeBytes);
+        parts.owner.check("Connection.write");
+        return acceptsWrites() && outbound.write(src, offset, length);
     }
 
     @Override
     public boolean write(final ByteBuffer src)
     {
-        final int backlogBeforeBytes = backlogBeforeWrite();
-        return backlogBeforeBytes >= 0 && afterAppend(outbound.append(src), backlogBeforeBytes);
-    }
-
-    /** @return the backlog before a write, or -1 if this state refuses writes. */
-    private int backlogBeforeWrite()
-    {
-        assert reactor.isOwnerThread();
-        return acceptsWrites() ? outbound.readableBytes() : -1;
-    }
-
-    private boolean afterAppend(final int result, final int backlogBeforeBytes)
-    {
-        if (result < 0)
-        {
-            if (result == ByteRing.NO_MEMORY)
-            {
-                reactor.increment(ReactorCounter.BUFFER_EXHAUSTED);
-            }
-            return false;
-        }
-        final int backlogBytes = outbound.readableBytes();
-        if (backlogBytes == 0)
-        {
-            return true;
-        }
-        final long nowNs = reactor.nowNs();
-        if (backlogBeforeBytes == 0)
-        {
-            lastWriteProgressNs = nowNs;
-        }
-        if (!waitingForWritable)
-        {
-            reactor.queueFlush(this);
-        }
-        if (writable && backlogBytes > reactor.highWatermarkBytes)
-        {
-            writable = false;
-            reactor.fire(this, ConnEvent.BACKLOG_ABOVE_HIGH, nowNs);
-            reactor.queueFlush(this);
-        }
-        return true;
+        parts.owner.check("Connection.write");
+        return acceptsWrites() && outbound.write(src);
     }
 
     @Override
     public void flush()
     {
-        assert reactor.isOwnerThread();
-        if (outbound != null && !outbound.isEmpty() && !waitingForWritable && state != ConnState.CONNECTING &&
-            state != ConnState.CLOSED)
+        parts.owner.check("Connection.flush");
+        if (isFlushable() && !outbound.awaitingSocket && outbound.backlogBytes() > 0)
         {
-            drain(reactor.nowNs());
+            outbound.drain(channel, parts.clock.nowNs());
         }
     }
 
     @Override
     public boolean isWritable()
     {
-        assert reactor.isOwnerThread();
-        return writable && acceptsWrites();
+        parts.owner.check("Connection.isWritable");
+        return acceptsWrites() && outbound.writable;
     }
 
     @Override
     public int outboundBytes()
     {
-        assert reactor.isOwnerThread();
-        return outbound == null || state == ConnState.CLOSED ? 0 : outbound.readableBytes();
+        parts.owner.check("Connection.outboundBytes");
+        return outbound == null || machine.state() == ConnState.CLOSED ? 0 : outbound.backlogBytes();
     }
 
     @Override
     public void shutdownOutput()
     {
-        assert reactor.isOwnerThread();
-        if (state == ConnState.CONNECTING)
-        {
-            shutdownOutputAfterConnect = true;
-        }
-        reactor.fire(this, ConnEvent.HANDLER_SHUTDOWN_OUTPUT, reactor.nowNs());
+        parts.owner.check("Connection.shutdownOutput");
+        fire(ConnEvent.HANDLER_SHUTDOWN_OUTPUT);
     }
 
     @Override
@@ -247,42 +266,67 @@ final class ReactorConnection implements Connection
     @Override
     public void close(final CloseReason reason)
     {
-        assert reactor.isOwnerThread();
-        if (state == ConnState.CLOSED || state == ConnState.DRAINING)
-        {
-            return;
-        }
-        requestedReason = reason != null ? reason : inputEof ? CloseReason.PEER_CLOSED : CloseReason.LOCAL_CLOSE;
-        reactor.fire(this, ConnEvent.HANDLER_CLOSE, reactor.nowNs());
+        parts.owner.check("Connection.close");
+        final CloseReason requested = reason != null ? reason :
+            machine.state() == ConnState.INPUT_CLOSED ? CloseReason.PEER_CLOSED : CloseReason.LOCAL_CLOSE;
+        fire(ConnEvent.HANDLER_CLOSE, requested);
     }
 
     @Override
     public void abort()
     {
-        assert reactor.isOwnerThread();
-        reactor.fire(this, ConnEvent.HANDLER_ABORT, reactor.nowNs());
+        parts.owner.check("Connection.abort");
+        fire(ConnEvent.HANDLER_ABORT);
     }
 
     @Override
     public void pauseReading()
     {
-        assert reactor.isOwnerThread();
-        readPaused = true;
-        updateInterest();
+        parts.owner.check("Connection.pauseReading");
+        if (!readPausedByHandler)
+        {
+            readPausedByHandler = true;
+            updateInterest();
+        }
     }
 
     @Override
     public void resumeReading()
     {
-        assert reactor.isOwnerThread();
-        if (readPaused)
+        parts.owner.check("Connection.resumeReading");
+        if (readPausedByHandler)
         {
-            readPaused = false;
+            readPausedByHandler = false;
             updateInterest();
-            if (inbound != null && !inbound.isEmpty())
+            if (inbound != null && !inbound.ring.isEmpty())
             {
-                redeliver = true;
-                reactor.queueFlush(this);
+                queueCallback(DeferredCallbacks.REDELIVER);
+            }
+        }
+    }
+
+    @Override
+    public ReadPausePolicy readPausePolicy()
+    {
+        parts.owner.check("Connection.readPausePolicy");
+        return readPausePolicy;
+    }
+
+    @Override
+    public void readPausePolicy(final ReadPausePolicy policy)
+    {
+        parts.owner.check("Connection.readPausePolicy");
+        if (policy == null)
+        {
+            throw new IllegalArgumentException("policy=null: must not be null");
+        }
+        if (policy != readPausePolicy)
+        {
+            readPausePolicy = policy;
+            updateInterest();
+            if (inbound != null && !inbound.ring.isEmpty() && mayRead())
+            {
+                queueCallback(DeferredCallbacks.REDELIVER);
             }
         }
     }
@@ -290,49 +334,84 @@ final class ReactorConnection implements Connection
     @Override
     public long scheduleTimer(final long deadlineNs)
     {
-        assert reactor.isOwnerThread();
-        if (state == ConnState.CLOSED)
+        parts.owner.check("Connection.scheduleTimer");
+        if (machine.state() == ConnState.CLOSED)
         {
-            throw new IllegalStateException("connection " + id + " is closed");
+            throw new IllegalStateException("connection " + id + " is closed: no timer can be armed for it");
         }
-        return reactor.timers().schedule(deadlineNs, this);
+        final long timerId = parts.timers.schedule(deadlineNs, this);
+        userTimerIds.addLong(timerId);
+        return timerId;
     }
 
     @Override
     public boolean cancelTimer(final long timerId)
     {
-        assert reactor.isOwnerThread();
-        return timerId != guardTimerId && reactor.timers().cancel(timerId, this);
+        parts.owner.check("Connection.cancelTimer");
+        return timerId != guardTimerId && userTimerIds.removeLong(timerId) && parts.timers.cancel(timerId, this);
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Reactor side.
+    // ================================================================================================================
+    // Flow control: who may read, interest ops.
 
-    @ReactorThread
-    int desiredInterestOps()
+    /** @return true if the lifecycle state reads into the ring and flow control lets it. */
+    boolean mayRead()
+    {
+        final ConnState state = machine.state();
+        return (state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN) && !readPausedByHandler &&
+            (readPausePolicy == ReadPausePolicy.MANUAL || outbound.writable) && !inbound.isFull();
+    }
+
+    /** @return true if input delivered to the handler is still wanted (not closing, no EOF). */
+    boolean mayDeliver()
+    {
+        final ConnState state = machine.state();
+        return state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN;
+    }
+
+    /** @return true if a handler that consumed nothing from a full ring has a reason to hold it (not an overflow). */
+    boolean mayHoldInput()
+    {
+        return readPausedByHandler || !outbound.writable;
+    }
+
+    boolean isDiscarding()
+    {
+        final ConnState state = machine.state();
+        return state == ConnState.DRAINING || state == ConnState.LINGERING;
+    }
+
+    private boolean isFlushable()
+    {
+        final ConnState state = machine.state();
+        return state != ConnState.CLOSED && state != ConnState.CONNECTING && state != ConnState.HANDED_OFF &&
+            state != ConnState.LINGERING;
+    }
+
+    private int desiredInterestOps()
     {
         int ops = 0;
-        switch (state)
+        switch (machine.state())
         {
             case CONNECTING:
                 return SelectionKey.OP_CONNECT;
             case ACTIVE:
             case OUTPUT_SHUTDOWN:
-                ops = readPaused ? 0 : SelectionKey.OP_READ;
+                ops = mayRead() ? SelectionKey.OP_READ : 0;
                 break;
             case DRAINING:
-                ops = inputEof ? 0 : SelectionKey.OP_READ;
+            case LINGERING:
+                ops = SelectionKey.OP_READ;
                 break;
             default:
                 break;
         }
-        return waitingForWritable ? ops | SelectionKey.OP_WRITE : ops;
+        return outbound != null && outbound.awaitingSocket ? ops | SelectionKey.OP_WRITE : ops;
     }
 
-    @ReactorThread
     void updateInterest()
     {
-        if (state == ConnState.CLOSED || key == null)
+        if (key == null || machine.state() == ConnState.CLOSED)
         {
             return;
         }
@@ -344,165 +423,192 @@ final class ReactorConnection implements Connection
         }
     }
 
-    /** Runs the entry actions of the state just entered from {@code from}. */
-    @ReactorThread
-    void onEnter(final ConnState from, final CloseReason reason, final long nowNs)
+    void queueFlush()
     {
-        assert reactor.isOwnerThread();
-        switch (state)
+        parts.flushQueue.add(this);
+    }
+
+    /** Queues a deduplicated deferred callback (WRITABILITY, REDELIVER). */
+    void queueCallback(final int code)
+    {
+        final int bit = 1 << code;
+        if ((pendingCallbacks & bit) == 0)
         {
-            case ACTIVE:
-                if (from == ConnState.HANDED_OFF || from == ConnState.CONNECTING)
+            pendingCallbacks |= bit;
+            parts.deferred.add(this, code);
+        }
+    }
+
+    // ================================================================================================================
+    // Reactor side: readiness, flush phase, deferred callbacks, timers.
+
+    void onReady(final int readyOps, final long nowNs)
+    {
+        final ConnState state = machine.state();
+        if ((readyOps & SelectionKey.OP_CONNECT) != 0 && state == ConnState.CONNECTING)
+        {
+            try
+            {
+                if (channel.finishConnect())
                 {
-                    lastActivityNs = nowNs;
-                    lastWriteProgressNs = nowNs;
-                    if (outbound != null && !outbound.isEmpty())
+                    fire(ConnEvent.CONNECT_OK);
+                }
+            }
+            catch (final IOException ex)
+            {
+                fire(ConnEvent.CONNECT_FAILED);
+            }
+            return;
+        }
+        if ((readyOps & SelectionKey.OP_READ) != 0)
+        {
+            if (isDiscarding())
+            {
+                inbound.discard(channel, nowNs);
+            }
+            else if (mayRead())
+            {
+                inbound.read(channel, nowNs);
+            }
+            else
+            {
+                updateInterest(); // a stale readiness: interest already dropped
+            }
+        }
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && outbound.awaitingSocket && isFlushable())
+        {
+            outbound.drain(channel, nowNs);
+        }
+    }
+
+    /** The flush phase: write the backlog, re-evaluate writability. @return work done. */
+    int onFlush(final long nowNs)
+    {
+        if (!isFlushable())
+        {
+            return 0;
+        }
+        int work = 0;
+        if (!outbound.awaitingSocket && outbound.backlogBytes() > 0)
+        {
+            work += outbound.drain(channel, nowNs);
+        }
+        if (machine.state() != ConnState.CLOSED && outbound.reevaluate())
+        {
+            work++;
+        }
+        return work;
+    }
+
+    /** A deferred callback's turn (a safe point: no callback is on the stack). */
+    void onDeferred(final int code)
+    {
+        pendingCallbacks &= ~(1 << code);
+        final ConnState state = machine.state();
+        switch (code)
+        {
+            case DeferredCallbacks.OPENED:
+                if (state != ConnState.CLOSED)
+                {
+                    parts.invoker.onOpened(this);
+                }
+                break;
+            case DeferredCallbacks.INPUT_CLOSED:
+                if (state == ConnState.INPUT_CLOSED)
+                {
+                    parts.invoker.onInputClosed(this);
+                }
+                break;
+            case DeferredCallbacks.WRITABILITY:
+                if (state != ConnState.CLOSED && outbound.reportedWritable != outbound.writable)
+                {
+                    final boolean writable = outbound.writable;
+                    outbound.reportedWritable = writable;
+                    parts.invoker.onWritabilityChanged(this, writable);
+                    if (writable && !inbound.ring.isEmpty())
                     {
-                        reactor.queueFlush(this);
+                        queueCallback(DeferredCallbacks.REDELIVER);
                     }
                 }
-                else if (inbound != null && !inbound.isEmpty())
+                break;
+            case DeferredCallbacks.REDELIVER:
+                if (mayDeliver() && !readPausedByHandler && !inbound.ring.isEmpty() &&
+                    (readPausePolicy == ReadPausePolicy.MANUAL || outbound.writable))
                 {
-                    redeliver = true;
-                    reactor.queueFlush(this);
-                }
-                updateInterest();
-                armGuard(nowNs);
-                break;
-
-            case BACKPRESSURED:
-                updateInterest();
-                armGuard(nowNs);
-                break;
-
-            case INPUT_CLOSED:
-                inputEof = true;
-                updateInterest();
-                armGuard(nowNs);
-                break;
-
-            case OUTPUT_SHUTDOWN:
-                updateInterest();
-                armGuard(nowNs);
-                if (outbound.isEmpty())
-                {
-                    sendFin(nowNs);
+                    inbound.deliver();
+                    updateInterest();
                 }
                 break;
-
-            case DRAINING:
-                requestedReason = reason;
-                if (inbound != null)
+            case DeferredCallbacks.CONNECT_OK:
+                if (state == ConnState.CONNECTING)
                 {
-                    inbound.clear();
-                }
-                drainDeadlineNs = reactor.drainDeadlineNs(nowNs);
-                updateInterest();
-                armGuard(nowNs);
-                if (!finSent && outbound.isEmpty())
-                {
-                    sendFin(nowNs);
-                }
-                if (state == ConnState.DRAINING && finSent && inputEof)
-                {
-                    reactor.fire(this, ConnEvent.DRAIN_COMPLETE, nowNs);
+                    fire(ConnEvent.CONNECT_OK);
                 }
                 break;
-
-            case CLOSED:
-                closeReason = reason;
-                release();
-                reactor.onConnectionClosed(this);
-                if (inCallback)
+            case DeferredCallbacks.CONNECT_FAILED:
+                if (state == ConnState.CONNECTING)
                 {
-                    closedNotifyPending = true;
-                }
-                else
-                {
-                    callOnClosed();
+                    fire(ConnEvent.CONNECT_FAILED);
                 }
                 break;
-
             default:
+                releaseAndNotify();
                 break;
         }
     }
 
-    private void release()
+    /** The last step of a close, at a safe point: return the rings to the pool, then onClosed. */
+    private void releaseAndNotify()
     {
-        cancelGuard();
-        if (key != null)
-        {
-            key.cancel();
-        }
-        if (channel != null)
-        {
-            try
-            {
-                if (abortOnClose && channel.isOpen())
-                {
-                    channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-                }
-            }
-            catch (final IOException | RuntimeException ignore)
-            {
-                // the socket is already gone: closing it is all that is left
-            }
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing more can be done for a socket that fails to close
-            }
-        }
         if (inbound != null)
         {
-            inbound.close();
+            inbound.ring.close();
+            outbound.ring.close();
         }
-        if (outbound != null)
+        if (handler != null)
         {
-            outbound.close();
+            parts.invoker.onClosed(this, machine.closeReason());
         }
     }
 
-    @ReactorThread
-    void cancelGuard()
+    /** A timer of this connection expired. */
+    void onTimerExpiry(final long timerId, final long nowNs)
     {
-        if (guardTimerId != ReactorTimers.NULL_TIMER)
+        if (timerId == guardTimerId)
         {
-            reactor.timers().cancel(guardTimerId, this);
-            guardTimerId = ReactorTimers.NULL_TIMER;
-            guardDeadlineNs = Long.MAX_VALUE;
+            onGuardTimer(nowNs);
+        }
+        else if (userTimerIds.removeLong(timerId) && machine.state() != ConnState.CLOSED)
+        {
+            parts.invoker.onTimer(this, timerId, nowNs);
         }
     }
 
-    /** @return the guard deadline the current state needs, or {@link Long#MAX_VALUE} for none. */
-    @ReactorThread
-    long guardDeadline()
+    private long guardDeadline()
     {
-        final long idleDeadlineNs = lastActivityNs + reactor.idleTimeoutNs;
-        final long stallDeadlineNs = lastWriteProgressNs + reactor.writeStallTimeoutNs;
-        switch (state)
+        switch (machine.state())
         {
             case CONNECTING:
                 return connectDeadlineNs;
             case ACTIVE:
-                return idleDeadlineNs;
-            case BACKPRESSURED:
-                return stallDeadlineNs;
             case INPUT_CLOSED:
             case OUTPUT_SHUTDOWN:
-                return outbound.isEmpty() ? idleDeadlineNs : Math.min(idleDeadlineNs, stallDeadlineNs);
+                final long idleDeadlineNs = lastActivityNs + parts.settings.idleTimeoutNs;
+                if (outbound.backlogBytes() == 0)
+                {
+                    return idleDeadlineNs;
+                }
+                return Math.min(idleDeadlineNs, outbound.lastWriteProgressNs + parts.settings.writeStallTimeoutNs);
             case DRAINING:
+            case FLUSHING:
+            case LINGERING:
                 return drainDeadlineNs;
             default:
                 return Long.MAX_VALUE;
         }
     }
 
-    @ReactorThread
+    /** Arms the guard at the deadline the state needs, unless it is armed there already. */
     void armGuard(final long nowNs)
     {
         final long deadlineNs = guardDeadline();
@@ -514,492 +620,231 @@ final class ReactorConnection implements Connection
         if (deadlineNs != Long.MAX_VALUE)
         {
             guardDeadlineNs = deadlineNs;
-            guardTimerId = reactor.timers().schedule(deadlineNs, this);
+            guardTimerId = parts.timers.schedule(deadlineNs, this);
         }
     }
 
-    /** The guard timer expired: fire whichever deadline really passed, else re-arm at the new one. */
-    @ReactorThread
-    void onGuardTimer(final long nowNs)
+    private void cancelGuard()
     {
-        assert reactor.isOwnerThread();
+        if (guardTimerId != ReactorTimers.NULL_TIMER)
+        {
+            parts.timers.cancel(guardTimerId, this);
+            guardTimerId = ReactorTimers.NULL_TIMER;
+            guardDeadlineNs = Long.MAX_VALUE;
+        }
+    }
+
+    /** The guard fired: raise whichever deadline really passed, else re-arm at the new one. */
+    private void onGuardTimer(final long nowNs)
+    {
         guardTimerId = ReactorTimers.NULL_TIMER;
         guardDeadlineNs = Long.MAX_VALUE;
-        final boolean idleExpired = nowNs - lastActivityNs >= reactor.idleTimeoutNs;
-        final boolean stallExpired = outbound != null && !outbound.isEmpty() &&
-            nowNs - lastWriteProgressNs >= reactor.writeStallTimeoutNs;
-        switch (state)
+        switch (machine.state())
         {
             case CONNECTING:
                 if (nowNs - connectDeadlineNs >= 0)
                 {
-                    reactor.fire(this, ConnEvent.CONNECT_TIMEOUT, nowNs);
+                    fire(ConnEvent.CONNECT_TIMEOUT);
                 }
                 break;
             case ACTIVE:
-                if (idleExpired)
-                {
-                    reactor.fire(this, ConnEvent.IDLE_TIMEOUT, nowNs);
-                }
-                break;
-            case BACKPRESSURED:
-                if (stallExpired)
-                {
-                    reactor.fire(this, ConnEvent.WRITE_STALL_TIMEOUT, nowNs);
-                }
-                break;
             case INPUT_CLOSED:
             case OUTPUT_SHUTDOWN:
-                if (stallExpired)
+                if (outbound.backlogBytes() > 0 &&
+                    nowNs - outbound.lastWriteProgressNs >= parts.settings.writeStallTimeoutNs)
                 {
-                    reactor.fire(this, ConnEvent.WRITE_STALL_TIMEOUT, nowNs);
+                    fire(ConnEvent.WRITE_STALL_TIMEOUT);
                 }
-                else if (idleExpired)
+                else if (nowNs - lastActivityNs >= parts.settings.idleTimeoutNs)
                 {
-                    reactor.fire(this, ConnEvent.IDLE_TIMEOUT, nowNs);
+                    fire(ConnEvent.IDLE_TIMEOUT);
                 }
                 break;
             case DRAINING:
+            case FLUSHING:
                 if (nowNs - drainDeadlineNs >= 0)
                 {
-                    reactor.fire(this, finSent ? ConnEvent.LINGER_DEADLINE : ConnEvent.DRAIN_DEADLINE, nowNs);
+                    fire(ConnEvent.DRAIN_DEADLINE);
+                }
+                break;
+            case LINGERING:
+                if (nowNs - drainDeadlineNs >= 0)
+                {
+                    fire(ConnEvent.LINGER_DEADLINE);
                 }
                 break;
             default:
                 break;
         }
-        if (state != ConnState.CLOSED && guardTimerId == ReactorTimers.NULL_TIMER)
+        if (machine.state() != ConnState.CLOSED && guardTimerId == ReactorTimers.NULL_TIMER)
         {
             armGuard(nowNs);
         }
     }
 
-    @ReactorThread
-    void onReady(final int readyOps, final long nowNs)
-    {
-        assert reactor.isOwnerThread();
-        if ((readyOps & SelectionKey.OP_CONNECT) != 0 && state == ConnState.CONNECTING)
-        {
-            finishConnect(nowNs);
-            return;
-        }
-        if ((readyOps & SelectionKey.OP_READ) != 0)
-        {
-            onReadable(nowNs);
-        }
-        if ((readyOps & SelectionKey.OP_WRITE) != 0 && waitingForWritable && state != ConnState.CLOSED)
-        {
-            drain(nowNs);
-        }
-    }
+    // ================================================================================================================
+    // ConnActions: the entry actions of each state (docs/connection-states.md, "Entry actions").
 
-    private void finishConnect(final long nowNs)
+    @Override
+    public void onEnter(
+        final ConnState from,
+        final ConnState to,
+        final ConnEvent event,
+        final CloseReason reason,
+        final boolean abortive,
+        final long nowNs)
     {
-        try
+        parts.stats.onTransition(from, to, reason);
+        switch (to)
         {
-            if (channel.finishConnect())
-            {
-                onConnected(nowNs);
-            }
-        }
-        catch (final IOException ex)
-        {
-            reactor.fire(this, ConnEvent.CONNECT_FAILED, nowNs);
-        }
-    }
-
-    @ReactorThread
-    void onConnected(final long nowNs)
-    {
-        reactor.fire(this, ConnEvent.CONNECT_OK, nowNs);
-        if (state == ConnState.ACTIVE && !writable)
-        {
-            reactor.fire(this, ConnEvent.BACKLOG_ABOVE_HIGH, nowNs); // written above the high watermark while connecting
-        }
-        if (state == ConnState.ACTIVE || state == ConnState.BACKPRESSURED)
-        {
-            callOnOpened();
-            if (shutdownOutputAfterConnect && (state == ConnState.ACTIVE || state == ConnState.BACKPRESSURED))
-            {
-                reactor.fire(this, ConnEvent.HANDLER_SHUTDOWN_OUTPUT, nowNs);
-            }
-        }
-    }
-
-    @ReactorThread
-    void onReadable(final long nowNs)
-    {
-        assert reactor.isOwnerThread();
-        if (state == ConnState.DRAINING)
-        {
-            lingerRead(nowNs);
-            return;
-        }
-        int budgetBytes = reactor.readBudgetBytes;
-        while (budgetBytes > 0 && isReading())
-        {
-            final int result;
-            try
-            {
-                result = inbound.fillFrom(channel, budgetBytes);
-            }
-            catch (final IOException ex)
-            {
-                reactor.onIoError(this, ex, nowNs);
-                return;
-            }
-            reactor.increment(ReactorCounter.READ_CALLS);
-            if (result > 0)
-            {
-                final boolean socketMayHaveMore = result == budgetBytes || inbound.readableBytes() == inbound.capacity();
-                reactor.add(ReactorCounter.BYTES_READ, result);
-                budgetBytes -= result;
+            case ACTIVE:
                 lastActivityNs = nowNs;
-                reactor.fire(this, ConnEvent.READ_DATA, nowNs);
-                if (!deliver(nowNs) || !socketMayHaveMore)
+                outbound.lastWriteProgressNs = nowNs;
+                if (outbound.backlogBytes() > 0)
                 {
-                    return;
+                    queueFlush();
                 }
-            }
-            else if (result == 0)
-            {
-                return;
-            }
-            else if (result == ByteRing.EOF)
-            {
-                inputEof = true;
-                reactor.fire(this, ConnEvent.READ_EOF, nowNs);
-                if (state == ConnState.INPUT_CLOSED || state == ConnState.DRAINING)
-                {
-                    callOnInputClosed();
-                }
-                return;
-            }
-            else
-            {
-                if (result == ByteRing.NO_MEMORY)
-                {
-                    reactor.increment(ReactorCounter.BUFFER_EXHAUSTED);
-                }
-                if (result == ByteRing.NO_MEMORY || writable)
-                {
-                    reactor.fire(this, ConnEvent.INBOUND_OVERFLOW, nowNs);
-                }
-                return;
-            }
-        }
-    }
-
-    private boolean isReading()
-    {
-        return (state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN) && !readPaused;
-    }
-
-    /**
-     * Presents every unconsumed inbound byte to the handler and consumes what it returns.
-     *
-     * @return true if the connection may go on reading.
-     */
-    @ReactorThread
-    boolean deliver(final long nowNs)
-    {
-        final int readableBytes = inbound.readableBytes();
-        if (readableBytes == 0)
-        {
-            return isReading();
-        }
-        final DirectBuffer view = inbound.linearise();
-        final int offset = inbound.readOffset();
-        final int consumed;
-        inCallback = true;
-        try
-        {
-            consumed = handler.onData(this, view, offset, readableBytes);
-        }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, nowNs);
-            afterCallback();
-            return false;
-        }
-        inCallback = false;
-        if (afterCallback())
-        {
-            return false;
-        }
-        if (consumed < 0 || consumed > readableBytes)
-        {
-            reactor.onHandlerError(this, new IllegalStateException(
-                "onData returned " + consumed + " for " + readableBytes + " readable bytes"), nowNs);
-            return false;
-        }
-        if (state == ConnState.DRAINING)
-        {
-            return false;
-        }
-        if (consumed > 0)
-        {
-            inbound.consume(consumed);
-        }
-        else if (readableBytes >= inbound.maxCapacityBytes() && writable)
-        {
-            reactor.fire(this, ConnEvent.INBOUND_OVERFLOW, nowNs);
-            return false;
-        }
-        return isReading();
-    }
-
-    private void lingerRead(final long nowNs)
-    {
-        final ByteBuffer scratch = reactor.lingerScratch;
-        int budgetBytes = reactor.readBudgetBytes;
-        while (budgetBytes > 0 && state == ConnState.DRAINING && !inputEof)
-        {
-            scratch.clear();
-            final int result;
-            try
-            {
-                result = channel.read(scratch);
-            }
-            catch (final IOException ex)
-            {
-                reactor.onIoError(this, ex, nowNs);
-                return;
-            }
-            reactor.increment(ReactorCounter.READ_CALLS);
-            if (result > 0)
-            {
-                reactor.add(ReactorCounter.BYTES_READ, result);
-                budgetBytes -= result;
-                reactor.fire(this, ConnEvent.READ_DATA, nowNs);
-            }
-            else if (result == 0)
-            {
-                return;
-            }
-            else
-            {
-                inputEof = true;
-                reactor.fire(this, ConnEvent.READ_EOF, nowNs);
                 updateInterest();
-                if (finSent && state == ConnState.DRAINING)
+                armGuard(nowNs);
+                parts.deferred.add(this, DeferredCallbacks.OPENED);
+                if (!outbound.writable)
                 {
-                    reactor.fire(this, ConnEvent.DRAIN_COMPLETE, nowNs);
+                    queueCallback(DeferredCallbacks.WRITABILITY); // written above the high watermark while connecting
                 }
-                return;
-            }
+                break;
+
+            case INPUT_CLOSED:
+                updateInterest();
+                armGuard(nowNs);
+                parts.deferred.add(this, DeferredCallbacks.INPUT_CLOSED);
+                break;
+
+            case OUTPUT_SHUTDOWN:
+                updateInterest();
+                armGuard(nowNs);
+                if (outbound.backlogBytes() == 0)
+                {
+                    machine.fire(ConnEvent.WRITE_COMPLETE, nowNs);
+                }
+                break;
+
+            case DRAINING:
+            case FLUSHING:
+                if (!from.isClosing())
+                {
+                    drainDeadlineNs = parts.drainDeadlineNs(nowNs);
+                }
+                inbound.ring.clear();
+                updateInterest();
+                armGuard(nowNs);
+                if (outbound.backlogBytes() == 0)
+                {
+                    machine.fire(ConnEvent.WRITE_COMPLETE, nowNs);
+                }
+                else
+                {
+                    queueFlush();
+                }
+                break;
+
+            case LINGERING:
+                sendFin();
+                updateInterest();
+                armGuard(nowNs);
+                break;
+
+            case CLOSED:
+                closeChannel(abortive);
+                break;
+
+            default:
+                break;
         }
     }
 
-    /** The flush phase: deferred connect outcome, backlog, writability report, redelivery. @return work done. */
-    @ReactorThread
-    int onFlushPhase(final long nowNs)
+    @Override
+    public void onAction(final ConnState state, final ConnAction action, final long nowNs)
     {
-        assert reactor.isOwnerThread();
-        int work = 0;
-        if (connectFailPending)
+        if (action == ConnAction.SEND_FIN)
         {
-            connectFailPending = false;
-            reactor.fire(this, ConnEvent.CONNECT_FAILED, nowNs);
-            return 1;
+            sendFin();
         }
-        if (connectOkPending)
-        {
-            connectOkPending = false;
-            onConnected(nowNs);
-            work++;
-        }
-        if (state == ConnState.CLOSED || state == ConnState.CONNECTING)
-        {
-            return work;
-        }
-        if (!waitingForWritable && !outbound.isEmpty())
-        {
-            work += drain(nowNs);
-        }
-        if (state != ConnState.CLOSED && reportedWritable != writable)
-        {
-            reportedWritable = writable;
-            callOnWritabilityChanged(writable);
-            work++;
-        }
-        if (redeliver && state != ConnState.CLOSED)
-        {
-            redeliver = false;
-            if (isReading() && !inbound.isEmpty())
-            {
-                deliver(nowNs);
-                work++;
-            }
-        }
-        return work;
     }
 
-    /** One gathering write of at most the write budget. @return 1 (work was attempted). */
-    @ReactorThread
-    int drain(final long nowNs)
+    @Override
+    public void onIllegal(final ConnState state, final ConnEvent event, final long nowNs)
     {
-        final int offeredBytes = Math.min(outbound.readableBytes(), reactor.writeBudgetBytes);
-        final int written;
-        try
-        {
-            written = outbound.drainTo(channel, offeredBytes);
-        }
-        catch (final IOException ex)
-        {
-            reactor.onIoError(this, ex, nowNs);
-            return 1;
-        }
-        reactor.increment(ReactorCounter.WRITE_CALLS);
-        if (written > 0)
-        {
-            reactor.add(ReactorCounter.BYTES_WRITTEN, written);
-            lastActivityNs = nowNs;
-            lastWriteProgressNs = nowNs;
-        }
-        if (!writable && outbound.readableBytes() < reactor.lowWatermarkBytes)
-        {
-            writable = true;
-            reactor.fire(this, ConnEvent.BACKLOG_BELOW_LOW, nowNs);
-            reactor.queueFlush(this);
-            if (state == ConnState.CLOSED)
-            {
-                return 1;
-            }
-        }
-        if (outbound.isEmpty())
-        {
-            waitingForWritable = false;
-            updateInterest();
-            reactor.fire(this, ConnEvent.WRITE_COMPLETE, nowNs);
-            if (!finSent && (state == ConnState.OUTPUT_SHUTDOWN || state == ConnState.DRAINING))
-            {
-                sendFin(nowNs);
-            }
-            if (finSent && inputEof && state == ConnState.DRAINING)
-            {
-                reactor.fire(this, ConnEvent.DRAIN_COMPLETE, nowNs);
-            }
-        }
-        else
-        {
-            waitingForWritable = written < offeredBytes;
-            updateInterest();
-            if (!waitingForWritable)
-            {
-                reactor.queueFlush(this);
-            }
-            reactor.fire(this, ConnEvent.WRITE_PROGRESS, nowNs);
-        }
-        return 1;
+        parts.stats.increment(ReactorCounter.ILLEGAL_TRANSITIONS);
+        parts.invoker.report("connection " + id, new IllegalStateException(
+            "illegal event " + event + " in state " + state + ": a bug in the kit; the connection is forced CLOSED"));
     }
 
-    private void sendFin(final long nowNs)
+    private void sendFin()
     {
+        if (channel == null)
+        {
+            return;
+        }
         try
         {
             channel.shutdownOutput();
-            finSent = true;
         }
         catch (final IOException ex)
         {
-            reactor.onIoError(this, ex, nowNs);
+            onIoError(ex);
         }
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Handler callbacks: exceptions close the connection; onClosed is deferred past an outer callback.
-
-    /** @return true if the connection closed during the callback (onClosed has now been delivered). */
-    private boolean afterCallback()
+    /** CLOSED: cancel timers, close the channel (with a reset if abortive), leave the registry, defer the rest. */
+    private void closeChannel(final boolean abortive)
     {
-        if (closedNotifyPending)
+        cancelGuard();
+        for (int i = 0, size = userTimerIds.size(); i < size; i++)
         {
-            closedNotifyPending = false;
-            callOnClosed();
+            parts.timers.cancel(userTimerIds.getLong(i), this);
         }
-        return state == ConnState.CLOSED;
-    }
-
-    private static final int ON_OPENED = 0;
-    private static final int ON_INPUT_CLOSED = 1;
-    private static final int ON_WRITABILITY_CHANGED = 2;
-    private static final int ON_TIMER = 3;
-
-    /** Calls one handler method (chosen by code, so nothing is captured or allocated) as a guarded callback. */
-    private void call(final int callback, final boolean isWritable, final long timerId, final long nowNs)
-    {
-        inCallback = true;
-        try
+        userTimerIds.clear();
+        if (key != null)
         {
-            switch (callback)
+            key.cancel();
+        }
+        if (channel == null)
+        {
+            // a connect whose socket could not even be opened
+        }
+        else if (abortive && channel.isOpen())
+        {
+            try
             {
-                case ON_OPENED:
-                    handler.onOpened(this);
-                    break;
-                case ON_INPUT_CLOSED:
-                    handler.onInputClosed(this);
-                    break;
-                case ON_WRITABILITY_CHANGED:
-                    handler.onWritabilityChanged(this, isWritable);
-                    break;
-                default:
-                    handler.onTimer(this, timerId, nowNs);
-                    break;
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+            catch (final IOException | RuntimeException ignore)
+            {
+                // the socket is already gone: closing it is all that is left
             }
         }
-        catch (final RuntimeException ex)
-        {
-            inCallback = false;
-            reactor.onHandlerError(this, ex, nowNs);
-        }
-        inCallback = false;
-        afterCallback();
-    }
-
-    @ReactorThread
-    void callOnOpened()
-    {
-        opened = true;
-        call(ON_OPENED, true, 0, reactor.nowNs());
-    }
-
-    private void callOnInputClosed()
-    {
-        call(ON_INPUT_CLOSED, true, 0, reactor.nowNs());
-    }
-
-    private void callOnWritabilityChanged(final boolean isWritable)
-    {
-        call(ON_WRITABILITY_CHANGED, isWritable, 0, reactor.nowNs());
-    }
-
-    @ReactorThread
-    void callOnTimer(final long timerId, final long nowNs)
-    {
-        call(ON_TIMER, true, timerId, nowNs);
-    }
-
-    private void callOnClosed()
-    {
-        if (handler == null)
-        {
-            return;
-        }
         try
         {
-            handler.onClosed(this, closeReason);
+            if (channel != null)
+            {
+                channel.close();
+            }
         }
-        catch (final RuntimeException ex)
+        catch (final IOException ignore)
         {
-            reactor.onHandlerErrorAfterClose(this, ex);
+            // nothing more can be done for a socket that fails to close
         }
+        if (outbound != null)
+        {
+            outbound.onClosed();
+        }
+        parts.registry.remove(this);
+        parts.deferred.add(this, DeferredCallbacks.CLOSED);
     }
 
     @Override
     public String toString()
     {
-        return "Connection{id=" + id + ", state=" + state + ", reactor=" + reactor.index() + "}";
+        return "Connection{id=" + id + ", state=" + machine.state() + ", reactor=" + parts.index + "}";
     }
 }

@@ -61,6 +61,8 @@ public final class ReactorProxy
     private volatile long shutdownRequestMs = -1;
     /** Set once the reactor has closed: producers then get false instead of work that would never run. */
     private volatile boolean closed;
+    /** Set once the reactor died of an error outside user code. */
+    private volatile boolean dead;
     /** The reactor's selector, published by the reactor thread when it starts. */
     private volatile Selector selector;
 
@@ -280,5 +282,27 @@ public final class ReactorProxy
     void markClosed()
     {
         closed = true;
+    }
+
+    /** The reactor died of an error outside user code: placement skips it, producers get false. */
+    @ReactorThread
+    void markDead()
+    {
+        dead = true; // volatile: read by the acceptor's placement and Server.health()
+        closed = true;
+    }
+
+    /** @return true once the reactor died of an error outside user code. */
+    @AnyThread
+    public boolean isDead()
+    {
+        return dead;
+    }
+
+    /** @return true once the reactor has closed (stopped, failed to start or died): it takes no more work. */
+    @AnyThread
+    public boolean isClosed()
+    {
+        return closed;
     }
 }

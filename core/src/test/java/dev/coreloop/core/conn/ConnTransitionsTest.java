@@ -32,27 +32,30 @@ class ConnTransitionsTest
     {
         for (final ConnEvent event : ConnEvent.values())
         {
-            final ConnTransitions.Kind kind = ConnTransitions.kind(state, event);
-            assertThat(kind).as("%s x %s", state, event).isNotNull();
-            if (kind == ConnTransitions.Kind.GO)
+            final Outcome outcome = ConnTransitions.outcome(state, event);
+            assertThat(outcome).as("%s x %s", state, event).isNotNull();
+            assertThat(outcome.event()).isSameAs(event);
+            if (outcome.kind() == Outcome.Kind.GO)
             {
-                final ConnState target = ConnTransitions.target(state, event);
+                final ConnState target = outcome.target();
                 assertThat(target).as("%s x %s", state, event).isNotNull().isNotEqualTo(state);
                 assertThat(ConnTransitions.isAllowed(state, target)).as("%s x %s -> %s", state, event, target).isTrue();
-                final CloseReason reason = ConnTransitions.reason(state, event);
-                if (target == ConnState.CLOSED)
+                final CloseReason reason = outcome.reason();
+                if (target.isClosing())
                 {
                     assertThat(reason).as("a close names its reason (or uses the requested one)")
                         .isNotEqualTo(CloseReason.NONE);
                 }
-                else if (target != ConnState.DRAINING)
+                else
                 {
                     assertThat(reason).as("%s x %s: not a close", state, event).isEqualTo(CloseReason.NONE);
+                    assertThat(outcome.abortive()).as("%s x %s: only closes reset", state, event).isFalse();
                 }
             }
             else
             {
-                assertThat(ConnTransitions.target(state, event)).isNull();
+                assertThat(outcome.target()).isNull();
+                assertThat(outcome.abortive()).isFalse();
             }
         }
     }
@@ -64,9 +67,10 @@ class ConnTransitionsTest
         final Set<ConnState> reached = EnumSet.noneOf(ConnState.class);
         for (final ConnEvent event : ConnEvent.values())
         {
-            if (ConnTransitions.kind(from, event) == ConnTransitions.Kind.GO)
+            final Outcome outcome = ConnTransitions.outcome(from, event);
+            if (outcome.kind() == Outcome.Kind.GO)
             {
-                reached.add(ConnTransitions.target(from, event));
+                reached.add(outcome.target());
             }
         }
         final Set<ConnState> allowed = EnumSet.noneOf(ConnState.class);
@@ -91,7 +95,7 @@ class ConnTransitionsTest
         }
         for (final ConnEvent event : ConnEvent.values())
         {
-            assertThat(ConnTransitions.kind(ConnState.CLOSED, event)).isEqualTo(ConnTransitions.Kind.STAY);
+            assertThat(ConnTransitions.outcome(ConnState.CLOSED, event).kind()).isEqualTo(Outcome.Kind.STAY);
         }
     }
 
@@ -119,12 +123,22 @@ class ConnTransitionsTest
         {
             if (state != ConnState.CLOSED)
             {
-                assertThat(ConnTransitions.target(state, ConnEvent.SHUTDOWN_DEADLINE)).isEqualTo(ConnState.CLOSED);
+                final Outcome deadline = ConnTransitions.outcome(state, ConnEvent.SHUTDOWN_DEADLINE);
+                assertThat(deadline.target()).isEqualTo(ConnState.CLOSED);
+                assertThat(deadline.abortive()).as("the shutdown deadline resets %s", state).isTrue();
+                final Outcome failure = ConnTransitions.outcome(state, ConnEvent.REACTOR_FAILURE);
+                assertThat(failure.target()).isEqualTo(ConnState.CLOSED);
+                assertThat(failure.reason()).isEqualTo(CloseReason.REACTOR_FAILED);
+                final Outcome error = ConnTransitions.outcome(state, ConnEvent.HANDLER_ERROR);
+                assertThat(error.target()).as("any throw from user code closes %s", state).isEqualTo(ConnState.CLOSED);
+                assertThat(error.reason()).isEqualTo(CloseReason.HANDLER_ERROR);
             }
             if (state != ConnState.CLOSED && state != ConnState.HANDED_OFF)
             {
-                assertThat(ConnTransitions.target(state, ConnEvent.HANDLER_ABORT)).isEqualTo(ConnState.CLOSED);
-                assertThat(ConnTransitions.reason(state, ConnEvent.HANDLER_ABORT)).isEqualTo(CloseReason.ABORTED);
+                final Outcome abort = ConnTransitions.outcome(state, ConnEvent.HANDLER_ABORT);
+                assertThat(abort.target()).isEqualTo(ConnState.CLOSED);
+                assertThat(abort.reason()).isEqualTo(CloseReason.ABORTED);
+                assertThat(abort.abortive()).isTrue();
             }
         }
     }

@@ -16,10 +16,11 @@ import dev.coreloop.core.ReactorCounter;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;
+import dev.coreloop.core.conn.ConnAction;
 import dev.coreloop.core.conn.ConnTransitions;
+import dev.coreloop.core.conn.Outcome;
 import dev.coreloop.core.test.RecordingSink;
 import dev.coreloop.core.test.ReactorHarness;
-import dev.coreloop.core.timer.ReactorTimers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The exhaustive (state x event) test: for every pair, a real connection is driven into the state, the event is
- * fired, and the outcome must be the one the table (and so the document) gives: no change and no event for
- * {@code stay}; exactly the documented transition and reason for a transition; a counted forced close with
- * {@code ILLEGAL_TRANSITION} for {@code n/a}. Entry actions are checked too: no read interest while reads are
- * paused, a guard timer in every waiting state, channel closed and timer gone in CLOSED.
+ * The exhaustive (state x event) test on real sockets: for every pair, a real connection is driven into the state,
+ * the event is raised, and the first transition recorded must be the one the table (and so the document) gives; no
+ * transition for {@code stay}; a counted forced close with {@code ILLEGAL_TRANSITION} for {@code n/a}. Entry actions
+ * are checked too: no read interest in INPUT_CLOSED and FLUSHING, read interest while discarding, a guard timer in
+ * every waiting state, channel closed and timer gone in CLOSED. The pure twin of this test is
+ * {@code ConnStateMachineTest}.
  */
 @Timeout(60)
 class ReactorStateMachineTest
@@ -67,41 +69,50 @@ class ReactorStateMachineTest
 
     private ReactorConnection connectionIn(final ReactorHarness harness, final ConnState state) throws IOException
     {
-        final ReactorAgent agent = harness.agent();
-        final long nowNs = agent.nowNs();
+        final ReactorParts parts = harness.agent().parts();
         switch (state)
         {
             case HANDED_OFF:
-                return agent.newHandedOff(new HandOff(harness.openPair()[1], 0));
+                final ReactorConnection handedOff = new ReactorConnection(parts, parts.registry.nextId(),
+                    harness.openPair()[1], 0, ConnState.HANDED_OFF);
+                handedOff.attach(SILENT); // as registration does before REGISTERED
+                return handedOff;
             case CONNECTING:
-                return (ReactorConnection)agent.connect(harness.listenerAddress(), SILENT, 10_000);
+                return (ReactorConnection)harness.reactor().connect(harness.listenerAddress(), SILENT, 10_000);
             default:
                 break;
         }
         harness.connect(0);
         final ReactorConnection conn = (ReactorConnection)harness.awaitConnection();
-        assertThat(conn.state).isEqualTo(ConnState.ACTIVE);
+        assertThat(conn.state()).isEqualTo(ConnState.ACTIVE);
+        final byte[] pending = new byte[100];
         switch (state)
         {
-            case BACKPRESSURED:
-                agent.fire(conn, ConnEvent.BACKLOG_ABOVE_HIGH, nowNs);
-                break;
             case INPUT_CLOSED:
-                agent.fire(conn, ConnEvent.READ_EOF, nowNs);
+                conn.fire(ConnEvent.READ_EOF);
                 break;
             case OUTPUT_SHUTDOWN:
-                agent.fire(conn, ConnEvent.HANDLER_SHUTDOWN_OUTPUT, nowNs);
+                conn.fire(ConnEvent.HANDLER_SHUTDOWN_OUTPUT);
                 break;
             case DRAINING:
-                agent.fire(conn, ConnEvent.HANDLER_CLOSE, nowNs);
+                conn.write(pending, 0, pending.length); // a backlog keeps it DRAINING until the flush phase
+                conn.fire(ConnEvent.HANDLER_CLOSE);
+                break;
+            case FLUSHING:
+                conn.fire(ConnEvent.READ_EOF);
+                conn.write(pending, 0, pending.length);
+                conn.fire(ConnEvent.HANDLER_CLOSE);
+                break;
+            case LINGERING:
+                conn.fire(ConnEvent.HANDLER_CLOSE); // empty backlog: FIN at once
                 break;
             case CLOSED:
-                agent.fire(conn, ConnEvent.HANDLER_ABORT, nowNs);
+                conn.fire(ConnEvent.HANDLER_ABORT);
                 break;
             default:
                 break;
         }
-        assertThat(conn.state).isEqualTo(state);
+        assertThat(conn.state()).isEqualTo(state);
         return conn;
     }
 
@@ -116,86 +127,96 @@ class ReactorStateMachineTest
             final int recordedBefore = sink.size();
             final long illegalBefore = harness.counter(ReactorCounter.ILLEGAL_TRANSITIONS);
             final String cell = state + " x " + event;
+            final Outcome outcome = ConnTransitions.outcome(state, event);
 
-            harness.agent().fire(conn, event, harness.agent().nowNs());
+            conn.fire(event);
 
             final List<RecordingSink.Transition> after = sink.transitions().subList(recordedBefore, sink.size());
-            switch (ConnTransitions.kind(state, event))
+            switch (outcome.kind())
             {
                 case STAY:
-                    assertThat(conn.state).as(cell).isEqualTo(state);
-                    assertThat(after).as(cell).isEmpty();
+                    if (outcome.action() == ConnAction.NONE || outcome.action() == ConnAction.DEFER_UNTIL_CONNECTED)
+                    {
+                        assertThat(conn.state()).as(cell).isEqualTo(state);
+                        assertThat(after).as(cell).isEmpty();
+                    }
                     break;
                 case GO:
-                    final CloseReason tableReason = ConnTransitions.reason(state, event);
                     assertThat(after).as(cell).isNotEmpty();
                     assertThat(after.get(0).from()).as(cell).isEqualTo(state);
-                    assertThat(after.get(0).to()).as(cell).isEqualTo(ConnTransitions.target(state, event));
-                    assertThat(after.get(0).reason()).as(cell)
-                        .isEqualTo(tableReason != null ? tableReason : CloseReason.LOCAL_CLOSE);
+                    assertThat(after.get(0).to()).as(cell).isEqualTo(outcome.target());
+                    assertThat(after.get(0).event()).as(cell).isEqualTo(event);
+                    if (outcome.reason() != null)
+                    {
+                        assertThat(after.get(0).reason()).as(cell).isEqualTo(outcome.reason());
+                    }
                     assertThat(harness.counter(ReactorCounter.ILLEGAL_TRANSITIONS)).as(cell).isEqualTo(illegalBefore);
                     break;
                 default:
-                    assertThat(conn.state).as(cell).isEqualTo(ConnState.CLOSED);
+                    assertThat(conn.state()).as(cell).isEqualTo(ConnState.CLOSED);
                     assertThat(after).as(cell).hasSize(1);
                     assertThat(after.get(0).reason()).as(cell).isEqualTo(CloseReason.ILLEGAL_TRANSITION);
                     assertThat(harness.counter(ReactorCounter.ILLEGAL_TRANSITIONS)).as(cell).isEqualTo(illegalBefore + 1);
                     break;
             }
             assertEntryInvariants(conn, cell);
-            if (conn.state != ConnState.CLOSED)
+            if (conn.state() != ConnState.CLOSED)
             {
-                harness.agent().fire(conn, ConnEvent.SHUTDOWN_DEADLINE, harness.agent().nowNs());
+                conn.fire(ConnEvent.SHUTDOWN_DEADLINE);
             }
+            harness.agent().parts().deferred.runAll();
         }
+        assertThat(harness.agent().pool().chunksInUse()).as("every ring returned").isZero();
     }
 
     private static void assertEntryInvariants(final ReactorConnection conn, final String cell)
     {
-        switch (conn.state)
+        switch (conn.state())
         {
             case CLOSED:
-                assertThat(conn.guardTimerId).as(cell).isEqualTo(ReactorTimers.NULL_TIMER);
-                assertThat(conn.channel == null || !conn.channel.isOpen()).as(cell + ": channel closed").isTrue();
+                assertThat(conn.isGuardArmed()).as(cell).isFalse();
+                assertThat(conn.channel() == null || !conn.channel().isOpen()).as(cell + ": channel closed").isTrue();
                 break;
-            case BACKPRESSURED:
             case INPUT_CLOSED:
-                assertThat(conn.interestOps & SelectionKey.OP_READ).as(cell + ": no read interest").isZero();
-                assertThat(conn.guardTimerId).as(cell + ": guard timer").isNotEqualTo(ReactorTimers.NULL_TIMER);
+            case FLUSHING:
+                assertThat(conn.interestOps() & SelectionKey.OP_READ).as(cell + ": no read interest").isZero();
+                assertThat(conn.isGuardArmed()).as(cell + ": guard timer").isTrue();
+                break;
+            case DRAINING:
+            case LINGERING:
+                assertThat(conn.interestOps() & SelectionKey.OP_READ).as(cell + ": discarding reads").isNotZero();
+                assertThat(conn.isGuardArmed()).as(cell + ": guard timer").isTrue();
                 break;
             case HANDED_OFF:
                 break;
             default:
-                assertThat(conn.guardTimerId).as(cell + ": guard timer").isNotEqualTo(ReactorTimers.NULL_TIMER);
+                assertThat(conn.isGuardArmed()).as(cell + ": guard timer").isTrue();
                 break;
         }
     }
 
     @Test
-    void shouldThrowOnIllegalTransitionWhenStrict() throws IOException
+    void shouldThrowOnIllegalEventWhenStrict() throws IOException
     {
         try (ReactorHarness strict = new ReactorHarness(context(), true))
         {
             strict.connect(0);
             final ReactorConnection conn = (ReactorConnection)strict.awaitConnection();
-            assertThatThrownBy(() -> strict.agent().transition(conn, ConnState.CONNECTING, CloseReason.NONE, 0))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("ACTIVE -> CONNECTING");
-            assertThatThrownBy(() -> strict.agent().fire(conn, ConnEvent.REGISTERED, 0))
+            assertThatThrownBy(() -> conn.fire(ConnEvent.REGISTERED))
                 .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("REGISTERED in state ACTIVE");
-            assertThat(strict.counter(ReactorCounter.ILLEGAL_TRANSITIONS)).isEqualTo(2);
+            assertThat(strict.counter(ReactorCounter.ILLEGAL_TRANSITIONS)).isEqualTo(1);
         }
     }
 
     @Test
-    void shouldCountAndForceClosedOnIllegalTransitionInProduction() throws IOException
+    void shouldCountAndForceClosedOnIllegalEventInProduction() throws IOException
     {
         final SocketChannel client = harness.connect(0);
         final ReactorConnection conn = (ReactorConnection)harness.awaitConnection();
-        harness.agent().transition(conn, ConnState.CONNECTING, CloseReason.NONE, harness.agent().nowNs());
+        conn.fire(ConnEvent.CONNECT_OK);
 
-        assertThat(conn.state).isEqualTo(ConnState.CLOSED);
+        assertThat(conn.state()).isEqualTo(ConnState.CLOSED);
         assertThat(harness.counter(ReactorCounter.ILLEGAL_TRANSITIONS)).isEqualTo(1);
         assertThat(harness.counter(ReactorCounter.CLOSE_ILLEGAL_TRANSITION)).isEqualTo(1);
         assertThat(harness.sink().lastInto(conn.id(), ConnState.CLOSED).reason()).isEqualTo(CloseReason.ILLEGAL_TRANSITION);

@@ -27,7 +27,7 @@ final class TestHandler implements ConnectionHandler
     @Override
     public void onOpened(final Connection connection)
     {
-        assert connection.reactor() instanceof ReactorAgent && ((ReactorAgent)connection.reactor()).isOwnerThread();
+        assert connection.reactor() instanceof ReactorHandle : "handlers see the handle, never the agent";
         this.connection = connection;
         opened++;
     }

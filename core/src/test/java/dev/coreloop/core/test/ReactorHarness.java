@@ -83,6 +83,12 @@ public final class ReactorHarness implements AutoCloseable
         return agent;
     }
 
+    /** @return what the reactor's handlers see as their reactor. */
+    public dev.coreloop.core.ReactorContext reactor()
+    {
+        return agent.context();
+    }
+
     /** @return the concluded context. */
     public ServerContext context()
     {

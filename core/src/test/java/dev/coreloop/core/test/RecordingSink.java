@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.coreloop.core.CloseReason;
+import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;
 import dev.coreloop.core.event.TransitionSink;
 
@@ -15,12 +16,13 @@ import dev.coreloop.core.event.TransitionSink;
 public final class RecordingSink implements TransitionSink
 {
     /** One recorded transition. */
-    public record Transition(int reactorIndex, long connectionId, ConnState from, ConnState to, CloseReason reason, long nowNs)
+    public record Transition(
+        int reactorIndex, long connectionId, ConnState from, ConnState to, ConnEvent event, CloseReason reason, long nowNs)
     {
         @Override
         public String toString()
         {
-            return "reactor-" + reactorIndex + " conn " + connectionId + " " + from + " -> " + to +
+            return "reactor-" + reactorIndex + " conn " + connectionId + " " + from + " -> " + to + " on " + event +
                 (reason == CloseReason.NONE ? "" : " (" + reason + ")") + " at " + nowNs;
         }
     }
@@ -33,11 +35,12 @@ public final class RecordingSink implements TransitionSink
         final long connectionId,
         final int fromCode,
         final int toCode,
+        final int eventCode,
         final int reasonCode,
         final long nowNs)
     {
         transitions.add(new Transition(reactorIndex, connectionId, ConnState.fromCode(fromCode),
-            ConnState.fromCode(toCode), CloseReason.fromCode(reasonCode), nowNs));
+            ConnState.fromCode(toCode), ConnEvent.fromCode(eventCode), CloseReason.fromCode(reasonCode), nowNs));
     }
 
     /** @return a copy of every transition so far. */

@@ -29,7 +29,7 @@ public final class RecordingTransitionSink implements TransitionSink
 
     @Override
     public void onTransition(final int reactorIndex, final long connectionId, final int fromCode, final int toCode,
-        final int reasonCode, final long nowNs)
+        final int eventCode, final int reasonCode, final long nowNs)
     {
         final int slot = (int)(sequence.getAndIncrement() & (CAPACITY - 1));
         this.reactor[slot] = reactorIndex;

@@ -90,4 +90,10 @@ final class FakeReactorContext implements ReactorContext
     {
         throw new UnsupportedOperationException("not used by the HTTP handler");
     }
+
+    @Override
+    public Connection connection(final long connectionId)
+    {
+        return null;
+    }
 }

@@ -285,4 +285,18 @@ final class FakeConnection implements Connection
     {
         return false;
     }
+
+    private dev.coreloop.core.ReadPausePolicy readPausePolicy = dev.coreloop.core.ReadPausePolicy.OWN_BACKLOG;
+
+    @Override
+    public dev.coreloop.core.ReadPausePolicy readPausePolicy()
+    {
+        return readPausePolicy;
+    }
+
+    @Override
+    public void readPausePolicy(final dev.coreloop.core.ReadPausePolicy policy)
+    {
+        readPausePolicy = policy;
+    }
 }

@@ -155,4 +155,10 @@ final class FakeReactor implements ReactorContext
     {
         throw new UnsupportedOperationException();
     }
+
+    @Override
+    public Connection connection(final long connectionId)
+    {
+        return null;
+    }
 }

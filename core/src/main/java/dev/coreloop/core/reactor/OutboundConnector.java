@@ -1,0 +1,86 @@
+package dev.coreloop.core.reactor;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+import dev.coreloop.core.Connection;
+import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.acceptor.AcceptLoop;
+import dev.coreloop.core.conn.ConnState;
+
+/**
+ * Outbound connections ({@link dev.coreloop.core.ReactorContext#connect}): a non-blocking connect owned by this
+ * reactor, in state CONNECTING under its connect timer. The outcome always arrives later, never inside the call:
+ * OP_CONNECT, or for a connect that completed or failed at once, a deferred CONNECT_OK / CONNECT_FAILED.
+ *
+ * <p><b>Threading:</b> confined to the owning reactor thread.
+ */
+final class OutboundConnector
+{
+    private final ReactorParts parts;
+    private java.nio.channels.Selector selector;
+
+    OutboundConnector(final ReactorParts parts)
+    {
+        this.parts = parts;
+    }
+
+    void selector(final java.nio.channels.Selector selector)
+    {
+        this.selector = selector;
+    }
+
+    Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs)
+    {
+        if (remote == null || handler == null)
+        {
+            throw new IllegalArgumentException("remote=" + remote + " handler=" + handler + ": must not be null");
+        }
+        if (connectTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("connectTimeoutMs=" + connectTimeoutMs + ": must be >= 1");
+        }
+        final long nowNs = parts.clock.nowNs();
+        SocketChannel channel = null;
+        int outcome = 0;
+        try
+        {
+            channel = SocketChannel.open();
+        }
+        catch (final IOException ex)
+        {
+            outcome = DeferredCallbacks.CONNECT_FAILED;
+        }
+        final ReactorConnection conn = new ReactorConnection(parts, parts.registry.nextId(),
+            channel, -1, ConnState.CONNECTING);
+        conn.attach(handler);
+        conn.connectDeadlineNs(nowNs + connectTimeoutMs * 1_000_000L);
+        parts.registry.add(conn);
+        if (outcome == 0)
+        {
+            try
+            {
+                AcceptLoop.configure(conn.channel(), parts.ctx);
+                final boolean connected = conn.channel().connect(remote);
+                conn.key = conn.channel().register(selector, SelectionKey.OP_CONNECT, conn);
+                conn.updateInterest();
+                if (connected)
+                {
+                    outcome = DeferredCallbacks.CONNECT_OK;
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                outcome = DeferredCallbacks.CONNECT_FAILED;
+            }
+        }
+        if (outcome != 0)
+        {
+            parts.deferred.add(conn, outcome);
+        }
+        conn.armGuard(nowNs);
+        return conn;
+    }
+}
