@@ -99,7 +99,7 @@ final class DeferredCallbacks
                 final int code = codes[head];
                 connections[head++] = null;
                 ran++;
-                conn.onDeferred(code);
+                conn.lifecycle().onDeferred(code);
             }
         }
         finally

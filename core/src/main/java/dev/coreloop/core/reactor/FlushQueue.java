@@ -29,6 +29,26 @@ final class FlushQueue
         queue[count++] = conn;
     }
 
+    /** One connection's turn: write its backlog (unless waiting for OP_WRITE), re-evaluate writability. */
+    private static int flush(final ReactorConnection conn, final long nowNs)
+    {
+        if (!conn.interest().isFlushable())
+        {
+            return 0;
+        }
+        final OutboundPath outbound = conn.outbound();
+        int work = 0;
+        if (!outbound.awaitingSocket && outbound.backlogBytes() > 0)
+        {
+            work += outbound.drain(conn.channel(), nowNs);
+        }
+        if (!conn.isClosed() && outbound.reevaluate())
+        {
+            work++;
+        }
+        return work;
+    }
+
     /** Runs the flush of every connection queued before this call. @return work done. */
     int flush(final long nowNs, final DeferredCallbacks deferred)
     {
@@ -47,7 +67,7 @@ final class FlushQueue
             final ReactorConnection conn = work[i];
             work[i] = null;
             conn.flushQueued = false;
-            done += conn.onFlush(nowNs);
+            done += flush(conn, nowNs);
             deferred.runAll();
         }
         return done;

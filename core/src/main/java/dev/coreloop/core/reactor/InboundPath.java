@@ -43,7 +43,7 @@ final class InboundPath
     void read(final SocketChannel channel, final long nowNs)
     {
         int budgetBytes = parts.settings.readBudgetBytes;
-        while (budgetBytes > 0 && conn.mayRead())
+        while (budgetBytes > 0 && conn.interest().mayRead())
         {
             final int result;
             try
@@ -61,7 +61,7 @@ final class InboundPath
                 final boolean socketMayHaveMore = result == budgetBytes || isFull();
                 parts.stats.add(ReactorCounter.BYTES_READ, result);
                 budgetBytes -= result;
-                conn.lastActivityNs = nowNs;
+                conn.timers().lastActivityNs = nowNs;
                 conn.fire(ConnEvent.READ_DATA);
                 if (!deliver() || !socketMayHaveMore)
                 {
@@ -101,12 +101,12 @@ final class InboundPath
         final int readableBytes = ring.readableBytes();
         if (readableBytes == 0)
         {
-            return conn.mayRead();
+            return conn.interest().mayRead();
         }
         final DirectBuffer view = ring.linearise();
         final int offset = ring.readOffset();
         final int consumed = parts.invoker.onData(conn, view, offset, readableBytes);
-        if (consumed < 0 || !conn.mayDeliver())
+        if (consumed < 0 || !conn.interest().mayDeliver())
         {
             return false; // it threw (closing), or closed or half-closed itself inside the callback
         }
@@ -121,12 +121,12 @@ final class InboundPath
         {
             ring.consume(consumed);
         }
-        else if (readableBytes >= ring.maxCapacityBytes() && !conn.mayHoldInput())
+        else if (readableBytes >= ring.maxCapacityBytes() && !conn.interest().mayHoldInput())
         {
             conn.fire(ConnEvent.INBOUND_OVERFLOW, CloseReason.INBOUND_OVERFLOW);
             return false;
         }
-        return conn.mayRead();
+        return conn.interest().mayRead();
     }
 
     /** Reads and discards (DRAINING, LINGERING): the peer gets our reply, not a reset for unread data. */
@@ -134,7 +134,7 @@ final class InboundPath
     {
         final ByteBuffer scratch = parts.discardScratch;
         int budgetBytes = parts.settings.readBudgetBytes;
-        while (budgetBytes > 0 && conn.isDiscarding())
+        while (budgetBytes > 0 && conn.interest().isDiscarding())
         {
             scratch.clear();
             final int result;

@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.util.function.Consumer;
 
 import dev.coreloop.core.acceptor.AcceptLoop;
+import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,7 +137,7 @@ final class IoPoller implements AutoCloseable
             final ReactorConnection conn = (ReactorConnection)attachment;
             if (conn.state() != ConnState.CLOSED)
             {
-                conn.onReady(key.readyOps(), parts.clock.nowNs());
+                onReady(conn, key.readyOps(), parts.clock.nowNs());
             }
         }
         else if (attachment instanceof AcceptLoop.ListenerSlot && acceptLoop != null)
@@ -144,6 +145,46 @@ final class IoPoller implements AutoCloseable
             acceptLoop.onAcceptable((AcceptLoop.ListenerSlot)attachment, parts.clock.nowNs());
         }
         parts.deferred.runAll();
+    }
+
+    /** A connection's key is ready: finish a connect, read (or discard), write what the socket now takes. */
+    private static void onReady(final ReactorConnection conn, final int readyOps, final long nowNs)
+    {
+        if ((readyOps & SelectionKey.OP_CONNECT) != 0 && conn.state() == ConnState.CONNECTING)
+        {
+            try
+            {
+                if (conn.channel().finishConnect())
+                {
+                    conn.fire(ConnEvent.CONNECT_OK);
+                }
+            }
+            catch (final IOException ex)
+            {
+                conn.fire(ConnEvent.CONNECT_FAILED);
+            }
+            return;
+        }
+        final ReadInterest interest = conn.interest();
+        if ((readyOps & SelectionKey.OP_READ) != 0)
+        {
+            if (interest.isDiscarding())
+            {
+                conn.inbound().discard(conn.channel(), nowNs);
+            }
+            else if (interest.mayRead())
+            {
+                conn.inbound().read(conn.channel(), nowNs);
+            }
+            else
+            {
+                interest.update(); // a stale readiness: interest already dropped
+            }
+        }
+        if ((readyOps & SelectionKey.OP_WRITE) != 0 && conn.outbound().awaitingSocket && interest.isFlushable())
+        {
+            conn.outbound().drain(conn.channel(), nowNs);
+        }
     }
 
     @Override

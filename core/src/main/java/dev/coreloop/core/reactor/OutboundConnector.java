@@ -56,7 +56,7 @@ final class OutboundConnector
         final ReactorConnection conn = new ReactorConnection(parts, parts.registry.nextId(),
             channel, -1, ConnState.CONNECTING);
         conn.attach(handler);
-        conn.connectDeadlineNs(nowNs + connectTimeoutMs * 1_000_000L);
+        conn.timers().connectDeadlineNs = nowNs + connectTimeoutMs * 1_000_000L;
         parts.registry.add(conn);
         if (outcome == 0)
         {
@@ -80,7 +80,7 @@ final class OutboundConnector
         {
             parts.deferred.add(conn, outcome);
         }
-        conn.armGuard(nowNs);
+        conn.timers().armGuard();
         return conn;
     }
 }

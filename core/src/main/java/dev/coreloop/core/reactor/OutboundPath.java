@@ -170,7 +170,7 @@ final class OutboundPath
         if (written > 0)
         {
             parts.stats.add(ReactorCounter.BYTES_WRITTEN, written);
-            conn.lastActivityNs = nowNs;
+            conn.timers().lastActivityNs = nowNs;
             lastWriteProgressNs = nowNs;
         }
         reevaluate();
@@ -195,7 +195,7 @@ final class OutboundPath
             {
                 conn.queueFlush(); // the budget ran out, not the socket: go on next cycle
             }
-            conn.armGuard(nowNs); // a backlog that remains is guarded by the write-stall timer
+            conn.timers().armGuard(); // a backlog that remains is guarded by the write-stall timer
         }
         return 1;
     }

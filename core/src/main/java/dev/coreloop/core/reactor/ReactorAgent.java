@@ -67,8 +67,6 @@ public final class ReactorAgent implements Agent
     public static final int MESSAGE_LIMIT = 256;
     /** Timers expired per cycle. */
     public static final int TIMER_LIMIT = 4096;
-    /** The longest a parked reactor blocks without a timer or wake-up. */
-    public static final long MAX_PARK_MS = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReactorAgent.class);
 
@@ -81,8 +79,10 @@ public final class ReactorAgent implements Agent
     private final ServerCounters serverCounters;
     private final ServerSocketChannel[] reusePortListeners;
     private final CountDownLatch startedLatch = new CountDownLatch(1);
-    private final CountDownLatch drainedLatch = new CountDownLatch(1);
-    private final Consumer<HandOff> handOffHandler = this::onHandOff;
+    private final ConnectionIntake intake;
+    private final ShutdownSequence shutdown;
+    private final Parking parking;
+    private final Consumer<HandOff> handOffHandler;
     private final MessageHandler messageHandler = this::onMessage;
     private final ReactorTimers.ExpiryHandler expiryHandler = this::onTimerExpiry;
     private final UnsafeBuffer messageView = new UnsafeBuffer(0, 0);
@@ -94,7 +94,6 @@ public final class ReactorAgent implements Agent
 
     // Reactor-thread state.
     private IoPoller poller;
-    private boolean drained;
     private boolean closed;
 
     /**
@@ -126,6 +125,10 @@ public final class ReactorAgent implements Agent
         this.proxy = new ReactorProxy(index, ctx.inboxCapacity(), ctx.taskQueueCapacity(), ctx.messageRingBytes(),
             services.types(), serverCounters);
         this.connector = new OutboundConnector(parts);
+        this.intake = new ConnectionIntake(parts);
+        this.shutdown = new ShutdownSequence(parts, proxy);
+        this.parking = new Parking(parts, proxy, shutdown);
+        this.handOffHandler = intake::onHandOff;
         this.parts.handle = new ReactorHandle(parts, proxy, services, connector);
         this.reusePortListeners = reusePortListeners;
     }
@@ -159,6 +162,7 @@ public final class ReactorAgent implements Agent
             parts.owner.own();
             final long nowNs = parts.clock.start();
             poller = new IoPoller(parts);
+            intake.poller(poller);
             proxy.selector(poller.selector());
             connector.selector(poller.selector());
             parts.pool = new BufferPool(ctx.bufferChunkBytes(),
@@ -167,7 +171,7 @@ public final class ReactorAgent implements Agent
             if (reusePortListeners != null)
             {
                 poller.acceptLoop(new AcceptLoop(parts.roleName, reusePortListeners, ctx,
-                    serverCounters.counter(parts.index, ReactorCounter.EMFILE_BACKOFFS), this::onAcceptedHere));
+                    serverCounters.counter(parts.index, ReactorCounter.EMFILE_BACKOFFS), intake::onAccepted));
             }
             services.start(ctx, parts.handle);
         }
@@ -204,9 +208,9 @@ public final class ReactorAgent implements Agent
             HandOff handOff;
             while ((handOff = proxy.pollInbox()) != null)
             {
-                onHandOff(handOff);
+                intake.onHandOff(handOff);
             }
-            closeEvery(ConnEvent.SHUTDOWN_DEADLINE);
+            shutdown.closeEvery(ConnEvent.SHUTDOWN_DEADLINE);
         }
         finally
         {
@@ -235,7 +239,7 @@ public final class ReactorAgent implements Agent
         {
             parts.pool.close();
         }
-        drainedLatch.countDown();
+        shutdown.released();
     }
 
     /** An {@link Error} outside user code: log it once, mark the reactor dead, close all it owns, stop the runner. */
@@ -250,7 +254,7 @@ public final class ReactorAgent implements Agent
             {
                 parts.stats.increment(ReactorCounter.DEAD);
                 proxy.markDead();
-                closeEvery(ConnEvent.REACTOR_FAILURE);
+                shutdown.closeEvery(ConnEvent.REACTOR_FAILURE);
             }
             catch (final Throwable secondary)
             {
@@ -262,18 +266,6 @@ public final class ReactorAgent implements Agent
             }
         }
         return new AgentTerminationException(error);
-    }
-
-    private void closeEvery(final ConnEvent event)
-    {
-        for (int i = parts.registry.count() - 1; i >= 0; i--)
-        {
-            if (i < parts.registry.count())
-            {
-                parts.registry.at(i).fire(event);
-            }
-        }
-        parts.deferred.runAll();
     }
 
     // ================================================================================================================
@@ -295,7 +287,7 @@ public final class ReactorAgent implements Agent
             work += poller.poll(nowNs);
             work += pollTimers(nowNs);
             work += parts.flushQueue.flush(nowNs, parts.deferred);
-            work += checkShutdown(nowNs);
+            work += shutdown.poll(nowNs, poller);
             work += parts.deferred.runAll();
             parts.clock.endCycle(work);
             return work;
@@ -348,7 +340,7 @@ public final class ReactorAgent implements Agent
     {
         if (owner instanceof ReactorConnection)
         {
-            ((ReactorConnection)owner).onTimerExpiry(timerId, nowNs);
+            ((ReactorConnection)owner).timers().onExpiry(timerId, nowNs);
         }
         else
         {
@@ -357,42 +349,10 @@ public final class ReactorAgent implements Agent
         parts.deferred.runAll();
     }
 
-    private int checkShutdown(final long nowNs)
-    {
-        if (!parts.stopping)
-        {
-            final long requestMs = proxy.shutdownRequestMs();
-            if (requestMs < 0)
-            {
-                return 0;
-            }
-            parts.stopping = true;
-            parts.shutdownDeadlineNs = nowNs + requestMs * 1_000_000L;
-            poller.closeAcceptLoop();
-            closeEvery(ConnEvent.SERVER_SHUTDOWN);
-            return 1;
-        }
-        if (drained)
-        {
-            return 0;
-        }
-        if (parts.registry.count() == 0)
-        {
-            drained = true;
-            drainedLatch.countDown();
-            return 1;
-        }
-        if (nowNs - parts.shutdownDeadlineNs >= 0)
-        {
-            closeEvery(ConnEvent.SHUTDOWN_DEADLINE);
-            return 1;
-        }
-        return 0;
-    }
-
     /**
-     * Blocks in the selector until I/O, a wake-up or the next timer deadline (at most {@link #MAX_PARK_MS}); ready
-     * keys are dispatched inside. Called by {@link SelectorIdleStrategy} after a cycle without work.
+     * Blocks until I/O, a wake-up or the next deadline ({@link Parking}); called by {@link SelectorIdleStrategy} after
+     * a cycle without work. An {@link Error} while parked (ready keys are dispatched inside) kills the reactor as one
+     * in {@link #doWork()} does.
      */
     void park()
     {
@@ -402,95 +362,12 @@ public final class ReactorAgent implements Agent
         }
         try
         {
-            if (!proxy.prepareToPark(parts.stopping)) // sets the sleeping flag, then re-checks the queues
-            {
-                return;
-            }
-            final long parkNs = parts.clock.nanoTime();
-            long deadlineNs = Math.min(parts.timers.earliestDeadlineNs(parkNs), poller.acceptResumeDeadlineNs());
-            if (parts.stopping && !drained)
-            {
-                deadlineNs = Math.min(deadlineNs, parts.shutdownDeadlineNs);
-            }
-            final long waitNs = deadlineNs - parkNs;
-            if (waitNs <= 0)
-            {
-                proxy.unpark();
-                return;
-            }
-            // Once drained the reactor only waits for its runner to stop it: wake up often enough to notice.
-            final long maxParkMs = drained ? 1 : MAX_PARK_MS;
-            final long timeoutMs = Math.min(maxParkMs, Math.max(1, (waitNs + 999_999) / 1_000_000));
-            parts.clock.parking(parkNs, timeoutMs);
-            final boolean woke;
-            try
-            {
-                woke = poller.park(timeoutMs);
-            }
-            finally
-            {
-                proxy.unpark();
-            }
-            if (woke)
-            {
-                parts.clock.wokeWithWork();
-            }
+            parking.park(poller);
         }
         catch (final Error error)
         {
             throw die(error);
         }
-    }
-
-    // ================================================================================================================
-    // Connections born here.
-
-    private void onAcceptedHere(final SocketChannel channel, final int listenerIndex, final long nowNs)
-    {
-        onHandOff(new HandOff(channel, listenerIndex));
-    }
-
-    /** Takes a channel from the inbox: refuses it (stopping, at the limit) or registers it and opens it. */
-    private void onHandOff(final HandOff handOff)
-    {
-        final ReactorConnection conn = new ReactorConnection(parts, parts.registry.nextId(), handOff.channel(),
-            handOff.listenerIndex(), ConnState.HANDED_OFF);
-        if (parts.stopping)
-        {
-            conn.fire(ConnEvent.SERVER_SHUTDOWN);
-        }
-        else if (parts.registry.count() >= parts.settings.maxConnections)
-        {
-            conn.fire(ConnEvent.REJECTED);
-        }
-        else
-        {
-            register(conn);
-        }
-        parts.deferred.runAll();
-    }
-
-    private void register(final ReactorConnection conn)
-    {
-        final var handler = parts.invoker.newHandler(
-            ctx.listeners().get(conn.listenerIndex()).factory(), parts.handle, conn);
-        if (handler == null)
-        {
-            return; // the factory threw: HANDLER_ERROR closed it
-        }
-        conn.attach(handler);
-        parts.registry.add(conn);
-        try
-        {
-            conn.key = conn.channel().register(poller.selector(), 0, conn);
-        }
-        catch (final IOException ex)
-        {
-            conn.onIoError(ex);
-            return;
-        }
-        parts.stats.increment(ReactorCounter.ACCEPTED);
-        conn.fire(ConnEvent.REGISTERED);
     }
 
     // ================================================================================================================
@@ -535,7 +412,7 @@ public final class ReactorAgent implements Agent
     @AnyThread
     public CountDownLatch drainedLatch()
     {
-        return drainedLatch;
+        return shutdown.drainedLatch();
     }
 
     /** @return how pinning went, once started. */
