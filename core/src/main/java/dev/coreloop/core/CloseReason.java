@@ -19,7 +19,10 @@ public enum CloseReason
     WRITE_STALL_TIMEOUT(5),
     /** The handler reported a protocol error; an error reply was sent and the close lingered. */
     PROTOCOL_ERROR(6),
-    /** A graceful close did not finish before its drain deadline. */
+    /**
+     * Reserved: no longer recorded (a close that cannot flush is ended by the write-stall timer,
+     * {@link #WRITE_STALL_TIMEOUT}). Kept so that codes stay stable.
+     */
     DRAIN_TIMEOUT(7),
     /** The handler called {@link Connection#abort()}. */
     ABORTED(8),

@@ -10,9 +10,16 @@ import org.agrona.DirectBuffer;
  * after the current event, or on another reactor) goes through {@link ReactorContext#execute(Runnable)} or
  * {@link ReactorContext#sendMessage}; a handler never calls another handler synchronously.
  *
+ * <p><b>Never nested.</b> Only {@link #onData} and {@link #onTimer} are called straight from the connection's own
+ * I/O and timers; every other callback, and every callback that one connection's action causes on another (A's
+ * handler aborts B: B's {@code onClosed}), runs after the current callback has returned. Any {@link Throwable} a
+ * callback throws ({@code StackOverflowError} included) closes only its own connection with
+ * {@link CloseReason#HANDLER_ERROR}, and is counted; it never stops the reactor.
+ *
  * <p>The events, in the order a connection can see them:
- * {@link #onOpened} once; then any number of {@link #onData}, {@link #onWritabilityChanged} and
- * {@link #onTimer}; at most one {@link #onInputClosed}; and {@link #onClosed} exactly once, last.
+ * {@link #onOpened} once (unless it closed before it could open); then any number of {@link #onData},
+ * {@link #onWritabilityChanged} and {@link #onTimer}; at most one {@link #onInputClosed}, after which only input
+ * received before the FIN and held by the handler is presented again; and {@link #onClosed} exactly once, last.
  */
 public interface ConnectionHandler
 {
@@ -38,9 +45,12 @@ public interface ConnectionHandler
     int onData(Connection connection, DirectBuffer buffer, int offset, int length);
 
     /**
-     * The outbound backlog crossed the high watermark ({@code writable == false}; reading is paused) or
-     * fell back below the low watermark ({@code writable == true}; reading resumes). Only real changes
-     * are reported.
+     * The connection became unwritable ({@code writable == false}: the backlog crossed the high watermark, or a
+     * write was refused) or writable again ({@code writable == true}: the backlog fell below the low watermark).
+     * Only real changes are reported, after the callback that caused them. Under the default
+     * {@link ReadPausePolicy#OWN_BACKLOG} this connection's reads pause while it is unwritable and input it held is
+     * presented again when it is writable; a relay ({@link ReadPausePolicy#MANUAL}) pauses and resumes the other side
+     * here instead.
      */
     default void onWritabilityChanged(final Connection connection, final boolean writable)
     {
@@ -48,8 +58,9 @@ public interface ConnectionHandler
 
     /**
      * The peer shut down its output (FIN). No more data will arrive; the connection has stopped read
-     * interest and may still write. The default finishes writing what is pending and then closes
-     * gracefully, which is right for request/response protocols.
+     * interest and may still write (unless it had shut its own output, in which case it closes once its backlog is
+     * written). The default finishes writing what is pending and then closes gracefully, which is right for
+     * request/response protocols; a relay calls {@code shutdownOutput()} on the other side instead.
      */
     default void onInputClosed(final Connection connection)
     {

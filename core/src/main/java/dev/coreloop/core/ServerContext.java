@@ -110,10 +110,12 @@ public final class ServerContext
         check(bufferPoolBytesPerReactor >= bufferChunkBytes && bufferPoolBytesPerReactor / bufferChunkBytes <= Integer.MAX_VALUE,
             "bufferPoolBytesPerReactor", bufferPoolBytesPerReactor, "must hold at least one chunk of bufferChunkBytes=" +
             bufferChunkBytes + " and at most 2^31-1 chunks");
-        check(inboundCapBytes >= 1 && inboundCapBytes <= bufferPoolBytesPerReactor, "inboundCapBytes", inboundCapBytes,
-            "must be in 1..bufferPoolBytesPerReactor (" + bufferPoolBytesPerReactor + ")");
-        check(outboundCapBytes >= 1 && outboundCapBytes <= bufferPoolBytesPerReactor, "outboundCapBytes", outboundCapBytes,
-            "must be in 1..bufferPoolBytesPerReactor (" + bufferPoolBytesPerReactor + ")");
+        check(inboundCapBytes >= bufferChunkBytes && inboundCapBytes <= bufferPoolBytesPerReactor, "inboundCapBytes",
+            inboundCapBytes, "must be in bufferChunkBytes..bufferPoolBytesPerReactor (" + bufferChunkBytes + ".." +
+            bufferPoolBytesPerReactor + "): a ring holds at least one chunk");
+        check(outboundCapBytes >= bufferChunkBytes && outboundCapBytes <= bufferPoolBytesPerReactor, "outboundCapBytes",
+            outboundCapBytes, "must be in bufferChunkBytes..bufferPoolBytesPerReactor (" + bufferChunkBytes + ".." +
+            bufferPoolBytesPerReactor + "): a ring holds at least one chunk");
         check(highWatermarkBytes >= 1 && highWatermarkBytes <= outboundCapBytes, "highWatermarkBytes", highWatermarkBytes,
             "must be in 1..outboundCapBytes (" + outboundCapBytes + ")");
         check(lowWatermarkBytes >= 0 && lowWatermarkBytes < highWatermarkBytes, "lowWatermarkBytes", lowWatermarkBytes,
@@ -417,6 +419,11 @@ public final class ServerContext
         return this;
     }
 
+    /**
+     * @return how long a closing connection reads and discards after its FIN (LINGERING) before it closes anyway.
+     * Flushing the backlog before the FIN is bounded by the write-stall timeout instead, so a slow but live reader
+     * gets the whole reply.
+     */
     public long drainTimeoutMs()
     {
         return drainTimeoutMs;

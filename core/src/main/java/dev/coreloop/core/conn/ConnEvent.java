@@ -40,12 +40,10 @@ public enum ConnEvent
     INBOUND_OVERFLOW("inbound ring full at cap with nothing consumed, or no pool memory"),
     /** No bytes in either direction for the idle timeout. */
     IDLE_TIMEOUT("idle timer expired"),
-    /** A non-empty backlog made no progress for the write-stall timeout. */
+    /** A non-empty backlog made no progress for the write-stall timeout (also while a close flushes it). */
     WRITE_STALL_TIMEOUT("write-stall timer expired"),
-    /** The drain deadline passed with output still pending (DRAINING, FLUSHING). */
-    DRAIN_DEADLINE("drain deadline passed, output still pending"),
-    /** The drain deadline passed while lingering after FIN. */
-    LINGER_DEADLINE("drain deadline passed while lingering after FIN"),
+    /** The lingering read after FIN lasted drainTimeoutMs without the peer's EOF. */
+    LINGER_DEADLINE("linger deadline passed after FIN"),
     /** The server began a graceful shutdown. */
     SERVER_SHUTDOWN("server began a graceful shutdown"),
     /** The server's shutdown deadline passed. */

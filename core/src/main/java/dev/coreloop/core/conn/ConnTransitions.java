@@ -41,7 +41,6 @@ public final class ConnTransitions
             na(INBOUND_OVERFLOW),
             na(IDLE_TIMEOUT),
             na(WRITE_STALL_TIMEOUT),
-            na(DRAIN_DEADLINE),
             na(LINGER_DEADLINE),
             go(SERVER_SHUTDOWN, CLOSED, CloseReason.SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -64,7 +63,6 @@ public final class ConnTransitions
             na(INBOUND_OVERFLOW),
             na(IDLE_TIMEOUT),
             na(WRITE_STALL_TIMEOUT),
-            na(DRAIN_DEADLINE),
             na(LINGER_DEADLINE),
             go(SERVER_SHUTDOWN, CLOSED, CloseReason.SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -87,7 +85,6 @@ public final class ConnTransitions
             go(INBOUND_OVERFLOW, CLOSED, CloseReason.INBOUND_OVERFLOW),
             go(IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT),
             reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
-            na(DRAIN_DEADLINE),
             na(LINGER_DEADLINE),
             go(SERVER_SHUTDOWN, DRAINING, CloseReason.SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -110,7 +107,6 @@ public final class ConnTransitions
             na(INBOUND_OVERFLOW),
             go(IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT),
             reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
-            na(DRAIN_DEADLINE),
             na(LINGER_DEADLINE),
             go(SERVER_SHUTDOWN, FLUSHING, CloseReason.SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -133,7 +129,6 @@ public final class ConnTransitions
             go(INBOUND_OVERFLOW, CLOSED, CloseReason.INBOUND_OVERFLOW),
             go(IDLE_TIMEOUT, CLOSED, CloseReason.IDLE_TIMEOUT),
             reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
-            na(DRAIN_DEADLINE),
             na(LINGER_DEADLINE),
             go(SERVER_SHUTDOWN, DRAINING, CloseReason.SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -155,8 +150,7 @@ public final class ConnTransitions
             reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
             na(INBOUND_OVERFLOW),
             na(IDLE_TIMEOUT),
-            na(WRITE_STALL_TIMEOUT),
-            reset(DRAIN_DEADLINE, CLOSED, CloseReason.DRAIN_TIMEOUT),
+            reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
             na(LINGER_DEADLINE),
             stay(SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -178,8 +172,7 @@ public final class ConnTransitions
             reset(HANDLER_ERROR, CLOSED, CloseReason.HANDLER_ERROR),
             na(INBOUND_OVERFLOW),
             na(IDLE_TIMEOUT),
-            na(WRITE_STALL_TIMEOUT),
-            reset(DRAIN_DEADLINE, CLOSED, CloseReason.DRAIN_TIMEOUT),
+            reset(WRITE_STALL_TIMEOUT, CLOSED, CloseReason.WRITE_STALL_TIMEOUT),
             na(LINGER_DEADLINE),
             stay(SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -202,7 +195,6 @@ public final class ConnTransitions
             na(INBOUND_OVERFLOW),
             na(IDLE_TIMEOUT),
             na(WRITE_STALL_TIMEOUT),
-            na(DRAIN_DEADLINE),
             requested(LINGER_DEADLINE, CLOSED),
             stay(SERVER_SHUTDOWN),
             reset(SHUTDOWN_DEADLINE, CLOSED, CloseReason.SERVER_SHUTDOWN),
@@ -225,7 +217,6 @@ public final class ConnTransitions
             stay(INBOUND_OVERFLOW),
             stay(IDLE_TIMEOUT),
             stay(WRITE_STALL_TIMEOUT),
-            stay(DRAIN_DEADLINE),
             stay(LINGER_DEADLINE),
             stay(SERVER_SHUTDOWN),
             stay(SHUTDOWN_DEADLINE),
@@ -335,8 +326,9 @@ public final class ConnTransitions
                 return "idle, write stall (while a backlog remains)";
             case DRAINING:
             case FLUSHING:
+                return "write stall";
             case LINGERING:
-                return "drain deadline";
+                return "linger deadline";
             default:
                 return "none";
         }

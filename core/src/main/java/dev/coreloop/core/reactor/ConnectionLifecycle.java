@@ -81,7 +81,11 @@ final class ConnectionLifecycle implements ConnActions
             case FLUSHING:
                 if (!from.isClosing())
                 {
-                    timers.drainDeadlineNs = parts.drainDeadlineNs(nowNs);
+                    conn.outbound().lastWriteProgressNs = nowNs; // the write-stall timer guards the flush from now
+                }
+                if (to == ConnState.FLUSHING && event == ConnEvent.READ_EOF && from == ConnState.OUTPUT_SHUTDOWN)
+                {
+                    parts.deferred.add(conn, DeferredCallbacks.INPUT_CLOSED); // the handler learns of the FIN
                 }
                 conn.inbound().ring.clear();
                 conn.updateInterest();
@@ -97,6 +101,7 @@ final class ConnectionLifecycle implements ConnActions
                 break;
 
             case LINGERING:
+                timers.lingerDeadlineNs = parts.lingerDeadlineNs(nowNs);
                 sendFin();
                 conn.updateInterest();
                 timers.armGuard();
@@ -198,14 +203,15 @@ final class ConnectionLifecycle implements ConnActions
                 }
                 break;
             case DeferredCallbacks.INPUT_CLOSED:
-                if (state == ConnState.INPUT_CLOSED)
+                if (state != ConnState.CLOSED)
                 {
                     parts.invoker.onInputClosed(conn);
                 }
                 break;
             case DeferredCallbacks.WRITABILITY:
                 final OutboundPath outbound = conn.outbound();
-                if (state != ConnState.CLOSED && outbound.reportedWritable != outbound.writable)
+                if (state != ConnState.CLOSED && state != ConnState.CONNECTING && // reported after onOpened
+                    outbound.reportedWritable != outbound.writable)
                 {
                     final boolean writable = outbound.writable;
                     outbound.reportedWritable = writable;

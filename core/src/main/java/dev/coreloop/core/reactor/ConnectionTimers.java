@@ -22,8 +22,8 @@ final class ConnectionTimers
     private long guardDeadlineNs = Long.MAX_VALUE;
     /** The last time bytes moved in either direction. */
     long lastActivityNs;
-    /** When a close that began must be done (DRAINING, FLUSHING, LINGERING). */
-    long drainDeadlineNs;
+    /** When the lingering read after FIN ends (LINGERING). */
+    long lingerDeadlineNs;
     /** When a connect must have completed (CONNECTING). */
     long connectDeadlineNs;
 
@@ -80,8 +80,9 @@ final class ConnectionTimers
                 return Math.min(idleDeadlineNs, conn.lastWriteProgressNs() + parts.settings.writeStallTimeoutNs);
             case DRAINING:
             case FLUSHING:
+                return conn.lastWriteProgressNs() + parts.settings.writeStallTimeoutNs;
             case LINGERING:
-                return drainDeadlineNs;
+                return lingerDeadlineNs;
             default:
                 return Long.MAX_VALUE;
         }
@@ -151,13 +152,13 @@ final class ConnectionTimers
                 break;
             case DRAINING:
             case FLUSHING:
-                if (nowNs - drainDeadlineNs >= 0)
+                if (nowNs - conn.lastWriteProgressNs() >= parts.settings.writeStallTimeoutNs)
                 {
-                    conn.fire(ConnEvent.DRAIN_DEADLINE);
+                    conn.fire(ConnEvent.WRITE_STALL_TIMEOUT);
                 }
                 break;
             case LINGERING:
-                if (nowNs - drainDeadlineNs >= 0)
+                if (nowNs - lingerDeadlineNs >= 0)
                 {
                     conn.fire(ConnEvent.LINGER_DEADLINE);
                 }

@@ -15,6 +15,12 @@ final class FlushQueue
     private ReactorConnection[] spare = new ReactorConnection[16];
     private int count;
 
+    /** @return true if no connection waits for the flush phase. */
+    boolean isEmpty()
+    {
+        return count == 0;
+    }
+
     void add(final ReactorConnection conn)
     {
         if (conn.flushQueued)

@@ -45,13 +45,20 @@ final class OutboundConnector
         final long nowNs = parts.clock.nowNs();
         SocketChannel channel = null;
         int outcome = 0;
-        try
+        if (parts.registry.count() >= parts.settings.maxConnections)
         {
-            channel = SocketChannel.open();
+            outcome = DeferredCallbacks.CONNECT_FAILED; // the reactor's connection limit counts outbound ones too
         }
-        catch (final IOException ex)
+        else
         {
-            outcome = DeferredCallbacks.CONNECT_FAILED;
+            try
+            {
+                channel = SocketChannel.open();
+            }
+            catch (final IOException ex)
+            {
+                outcome = DeferredCallbacks.CONNECT_FAILED;
+            }
         }
         final ReactorConnection conn = new ReactorConnection(parts, parts.registry.nextId(),
             channel, -1, ConnState.CONNECTING);

@@ -286,11 +286,15 @@ public final class ReactorAgent implements Agent
             work += readMessages();
             work += poller.poll(nowNs);
             work += pollTimers(nowNs);
-            work += parts.flushQueue.flush(nowNs, parts.deferred);
+            final int written = parts.flushQueue.flush(nowNs, parts.deferred);
             work += shutdown.poll(nowNs, poller);
             work += parts.deferred.runAll();
-            parts.clock.endCycle(work);
-            return work;
+            parts.clock.endCycle(work + written);
+            // Writes that completed leave nothing to come back for: the idle strategy may park at once, and its
+            // select finds any new I/O (one epoll_wait per request-response, as redis's ae loop does, instead of a
+            // selectNow that finds nothing followed by the select). A backlog left for the next cycle (write budget
+            // spent) keeps the loop busy.
+            return parts.flushQueue.isEmpty() ? work : work + 1;
         }
         catch (final Error error)
         {

@@ -62,8 +62,8 @@ final class ReactorParts
         this.discardScratch = ByteBuffer.allocateDirect(Math.min(settings.readBudgetBytes, 16 * 1024));
     }
 
-    /** @return the deadline of a drain that starts now: the drain timeout, cut short by a shutdown deadline. */
-    long drainDeadlineNs(final long nowNs)
+    /** @return the end of a lingering read that starts now: the drain timeout, cut short by a shutdown deadline. */
+    long lingerDeadlineNs(final long nowNs)
     {
         final long deadlineNs = nowNs + settings.drainTimeoutNs;
         return stopping && shutdownDeadlineNs - deadlineNs < 0 ? shutdownDeadlineNs : deadlineNs;

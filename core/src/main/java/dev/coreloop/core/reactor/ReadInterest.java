@@ -78,25 +78,30 @@ final class ReadInterest
     /** @return true if the lifecycle state reads into the ring and flow control lets it. */
     boolean mayRead()
     {
-        return mayRedeliverOrRead() && !conn.inbound().isFull();
+        final ConnState state = conn.state();
+        return (state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN) && notPaused() &&
+            !conn.inbound().isFull();
     }
 
-    private boolean mayRedeliverOrRead()
+    private boolean notPaused()
     {
-        return mayDeliver() && !pausedByHandler && (policy == ReadPausePolicy.MANUAL || conn.outbound().writable);
+        return !pausedByHandler && (policy == ReadPausePolicy.MANUAL || conn.outbound().writable);
     }
 
-    /** @return true if held input may be presented again now (open for input, not paused, something held). */
+    /**
+     * @return true if held input may be presented again now: something is held, the state still delivers input
+     * (also INPUT_CLOSED: bytes received before the peer's FIN are not lost), and nothing pauses it.
+     */
     boolean mayRedeliver()
     {
-        return mayRedeliverOrRead() && !conn.inbound().ring.isEmpty();
+        return mayDeliver() && notPaused() && !conn.inbound().ring.isEmpty();
     }
 
-    /** @return true if input delivered to the handler is still wanted (not closing, no EOF). */
+    /** @return true if input received is still delivered to the handler (not closing). */
     boolean mayDeliver()
     {
         final ConnState state = conn.state();
-        return state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN;
+        return state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN || state == ConnState.INPUT_CLOSED;
     }
 
     /** @return true if a handler that consumed nothing from a full ring has a reason to hold it (not an overflow). */
