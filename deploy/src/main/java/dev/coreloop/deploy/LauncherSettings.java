@@ -7,6 +7,8 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.coreloop.examples.proxy.ProxyConfig;
+
 /**
  * The resolved settings of {@code coreloop serve}: every {@link Setting} with its typed value and where it came
  * from. Precedence, highest first: command-line flag, environment variable ({@code CORELOOP_*}; an empty value
@@ -27,6 +29,9 @@ public final class LauncherSettings
     public static final int PORT_EPHEMERAL = 0;
     /** Upper bound of {@code shutdown-deadline-ms}. */
     public static final long SHUTDOWN_DEADLINE_MS_MAX = 600_000;
+
+    /** {@code proxy-upstream} value meaning no proxy. */
+    public static final String PROXY_UPSTREAM_NONE = "none";
 
     /** Pin modes in user syntax. */
     public static final String PIN_MODE_STRICT = "strict";
@@ -58,6 +63,8 @@ public final class LauncherSettings
     private final int echoPort;
     private final int httpPort;
     private final int respPort;
+    private final int proxyPort;
+    private final ProxyConfig.HostPort proxyUpstream;
     private final long shutdownDeadlineMs;
 
     private LauncherSettings(final Map<Setting, Value> values)
@@ -74,7 +81,10 @@ public final class LauncherSettings
         this.echoPort = parsePort(values.get(Setting.ECHO_PORT));
         this.httpPort = parsePort(values.get(Setting.HTTP_PORT));
         this.respPort = parsePort(values.get(Setting.RESP_PORT));
+        this.proxyPort = parsePort(values.get(Setting.PROXY_PORT));
+        this.proxyUpstream = parseUpstream(values.get(Setting.PROXY_UPSTREAM));
         this.shutdownDeadlineMs = parseDeadline(values.get(Setting.SHUTDOWN_DEADLINE_MS));
+        checkProxy();
         checkListeners();
     }
 
@@ -176,6 +186,21 @@ public final class LauncherSettings
     public int respPort()
     {
         return respPort;
+    }
+
+    /** @return the proxy (TCP relay) port, {@link #PORT_DISABLED} (the default) or {@link #PORT_EPHEMERAL}. */
+    public int proxyPort()
+    {
+        return proxyPort;
+    }
+
+    /**
+     * @return where the proxy relays to, as given (not resolved: the server resolves it when it starts), or null when
+     * there is no proxy. Set exactly when {@link #proxyPort()} is not {@link #PORT_DISABLED}.
+     */
+    public ProxyConfig.HostPort proxyUpstream()
+    {
+        return proxyUpstream;
     }
 
     /** @return the graceful-shutdown deadline in milliseconds. */
@@ -290,6 +315,24 @@ public final class LauncherSettings
         return port;
     }
 
+    /** Syntax only ({@code HOST:PORT}, {@code [v6]:PORT} or {@code none}): validating never waits on DNS. */
+    private static ProxyConfig.HostPort parseUpstream(final Value value)
+    {
+        final String text = value.text();
+        if (PROXY_UPSTREAM_NONE.equalsIgnoreCase(text))
+        {
+            return null;
+        }
+        try
+        {
+            return ProxyConfig.parseHostPort(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(value.label() + ": " + ex.getMessage(), ex);
+        }
+    }
+
     private static long parseDeadline(final Value value)
     {
         final String text = value.text();
@@ -323,15 +366,52 @@ public final class LauncherSettings
         }
     }
 
+    /** The proxy needs both its port and its upstream; either one alone is a mistake, not a silent no-op. */
+    private void checkProxy()
+    {
+        if (proxyPort != PORT_DISABLED && proxyUpstream == null)
+        {
+            final Value port = values.get(Setting.PROXY_PORT);
+            throw new ConfigException(port.label() + ": '" + port.text() + "' starts the proxy, which needs " +
+                Setting.PROXY_UPSTREAM.optionName() + " HOST:PORT too (or " + Setting.PROXY_UPSTREAM.envName() +
+                ", or " + Setting.PROXY_UPSTREAM.key() + " in the config file)");
+        }
+        if (proxyPort == PORT_DISABLED && proxyUpstream != null)
+        {
+            final Value upstream = values.get(Setting.PROXY_UPSTREAM);
+            throw new ConfigException(upstream.label() + ": '" + upstream.text() + "' is for the proxy, which needs " +
+                Setting.PROXY_PORT.optionName() + " PORT too (or " + Setting.PROXY_PORT.envName() + ", or " +
+                Setting.PROXY_PORT.key() + " in the config file); '" + PROXY_UPSTREAM_NONE + "' for no proxy");
+        }
+        if (proxyUpstream != null && proxyUpstream.port() == proxyPort && isThisHost(proxyUpstream.host()))
+        {
+            throw new ConfigException(values.get(Setting.PROXY_UPSTREAM).label() + ": '" +
+                values.get(Setting.PROXY_UPSTREAM).text() + "' is the proxy's own listener (" +
+                values.get(Setting.PROXY_PORT).label() + "): every connection would relay to itself");
+        }
+    }
+
+    /** @return true if {@code host} is a literal or name that certainly means this listener's host. */
+    private boolean isThisHost(final String host)
+    {
+        return "localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "::1".equals(host) ||
+            host.equals(bindAddress.getHostAddress()) || host.equals(values.get(Setting.BIND).text());
+    }
+
     private void checkListeners()
     {
-        if (echoPort == PORT_DISABLED && httpPort == PORT_DISABLED && respPort == PORT_DISABLED)
+        if (echoPort == PORT_DISABLED && httpPort == PORT_DISABLED && respPort == PORT_DISABLED &&
+            proxyPort == PORT_DISABLED)
         {
-            throw new ConfigException("nothing to serve: echo-port, http-port and resp-port are all 0 (disabled)");
+            throw new ConfigException(
+                "nothing to serve: echo-port, http-port, resp-port and proxy-port are all 0 (disabled)");
         }
         checkDistinct(Setting.ECHO_PORT, echoPort, Setting.HTTP_PORT, httpPort);
         checkDistinct(Setting.ECHO_PORT, echoPort, Setting.RESP_PORT, respPort);
         checkDistinct(Setting.HTTP_PORT, httpPort, Setting.RESP_PORT, respPort);
+        checkDistinct(Setting.ECHO_PORT, echoPort, Setting.PROXY_PORT, proxyPort);
+        checkDistinct(Setting.HTTP_PORT, httpPort, Setting.PROXY_PORT, proxyPort);
+        checkDistinct(Setting.RESP_PORT, respPort, Setting.PROXY_PORT, proxyPort);
     }
 
     private void checkDistinct(final Setting first, final int firstPort, final Setting second, final int secondPort)

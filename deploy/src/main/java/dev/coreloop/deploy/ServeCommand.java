@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code coreloop serve}: echo, HTTP/1.1 and RESP on one set of reactors until SIGINT or SIGTERM.
+ * {@code coreloop serve}: echo, HTTP/1.1, RESP and optionally a TCP relay (proxy) on one set of reactors until
+ * SIGINT or SIGTERM.
  *
  * <p>Options are taken as strings and validated by {@link LauncherSettings}, so a value gets the same checks and
  * the same kind of message whether it came from a flag, the environment or the config file.
@@ -24,13 +25,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     usageHelpAutoWidth = true,
-    header = "Run echo, HTTP/1.1 and RESP on one set of pinned reactors until SIGINT/SIGTERM.",
+    header = "Run echo, HTTP/1.1, RESP (and a TCP proxy) on one set of pinned reactors until SIGINT/SIGTERM.",
     synopsisHeading = "%nUsage: ",
     description = {
-        "%nStarts the echo, HTTP/1.1 and RESP servers on ONE set of reactors (one acceptor, N pinned reactor "
-            + "threads shared by the three listeners), prints the pinning report and the listening addresses, "
-            + "and runs until SIGINT (Ctrl-C) or SIGTERM; then it stops accepting, lets open connections finish "
-            + "until the shutdown deadline, and exits 0.",
+        "%nStarts the echo, HTTP/1.1 and RESP servers (and, with --proxy-port and --proxy-upstream, a TCP relay) "
+            + "on ONE set of reactors (one acceptor, N pinned reactor threads shared by the listeners), prints the "
+            + "pinning report and the listening addresses, and runs until SIGINT (Ctrl-C) or SIGTERM; then it stops "
+            + "accepting, lets open connections finish until the shutdown deadline, and exits 0.",
         ""
     },
     footerHeading = "%n",
@@ -48,6 +49,7 @@ import picocli.CommandLine.Spec;
         "  coreloop serve",
         "  coreloop serve --pin 'acceptor=0 reactors=2-5' --pin-mode strict",
         "  coreloop serve --bind 0.0.0.0 --echo-port 0 --http-port 80",
+        "  coreloop serve --proxy-port 6000 --proxy-upstream 127.0.0.1:6380",
         "  CORELOOP_PIN='reactors=auto smt=avoid' coreloop serve --config coreloop.conf"
     })
 public final class ServeCommand implements Callable<Integer>
@@ -88,17 +90,28 @@ public final class ServeCommand implements Callable<Integer>
         description = "RESP (redis protocol) listener port; 0 disables it. Default: " + Setting.RESP_PORT_DEFAULT + ".")
     private String respPort;
 
-    @Option(names = "--shutdown-deadline-ms", paramLabel = "MS", order = 8,
+    @Option(names = "--proxy-port", paramLabel = "PORT", order = 8,
+        description = "TCP relay (proxy) listener port: every connection is relayed both ways to --proxy-upstream,"
+            + " with backpressure and half-close. Needs --proxy-upstream. Default: " + Setting.PROXY_PORT_DEFAULT
+            + " (no proxy).")
+    private String proxyPort;
+
+    @Option(names = "--proxy-upstream", paramLabel = "HOST:PORT", order = 9,
+        description = "Where the proxy relays to: HOST:PORT, [IPv6]:PORT, or 'none'. Resolved once at start."
+            + " Needs --proxy-port. Default: " + Setting.PROXY_UPSTREAM_DEFAULT + ".")
+    private String proxyUpstream;
+
+    @Option(names = "--shutdown-deadline-ms", paramLabel = "MS", order = 10,
         description = "Graceful shutdown: connections still open after this are aborted. Default: "
             + Setting.SHUTDOWN_DEADLINE_MS_DEFAULT + ".")
     private String shutdownDeadlineMs;
 
-    @Option(names = "--config", paramLabel = "FILE", order = 9,
+    @Option(names = "--config", paramLabel = "FILE", order = 11,
         description = "A config file of 'key = value' lines whose keys are these options without dashes"
             + " (sample: deploy/coreloop.conf).")
     private Path configFile;
 
-    @Option(names = "--dry-run", order = 10,
+    @Option(names = "--dry-run", order = 12,
         description = "Print the resolved settings, where each came from and the plan they resolve to on this"
             + " machine, then exit without serving.")
     private boolean dryRun;
@@ -160,6 +173,8 @@ public final class ServeCommand implements Callable<Integer>
         putIfGiven(flags, Setting.ECHO_PORT, echoPort);
         putIfGiven(flags, Setting.HTTP_PORT, httpPort);
         putIfGiven(flags, Setting.RESP_PORT, respPort);
+        putIfGiven(flags, Setting.PROXY_PORT, proxyPort);
+        putIfGiven(flags, Setting.PROXY_UPSTREAM, proxyUpstream);
         putIfGiven(flags, Setting.SHUTDOWN_DEADLINE_MS, shutdownDeadlineMs);
         final ConfigFile file = null == configFile ? null : ConfigFile.read(configFile);
         return LauncherSettings.resolve(flags, env, file);

@@ -17,16 +17,19 @@ import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.echo.EchoHandler;
 import dev.coreloop.examples.http.HttpConfig;
 import dev.coreloop.examples.http.HttpServer;
+import dev.coreloop.examples.proxy.ProxyConfig;
+import dev.coreloop.examples.proxy.ProxyServer;
 import dev.coreloop.examples.resp.RespConfig;
 import dev.coreloop.examples.resp.RespServer;
 
 /**
  * {@code coreloop serve}: one {@link ServerContext} with the echo, HTTP and RESP listeners and their per-reactor
- * services, so the three protocols share one acceptor and one set of pinned reactors. Prints the pinning report,
- * a {@code listening} line per listener and a {@code ready} line, then waits for SIGINT/SIGTERM and shuts down
- * gracefully within the configured deadline.
+ * services, and the proxy listener when it is configured, so the protocols share one acceptor and one set of pinned
+ * reactors. Prints the pinning report, a {@code listening} line per listener and a {@code ready} line, then waits for
+ * SIGINT/SIGTERM and shuts down gracefully within the configured deadline.
  *
- * <p>Output lines (stable, tests and scripts read them): {@code coreloop: <name> listening on <host>:<port>},
+ * <p>Output lines (stable, tests and scripts read them): {@code coreloop: <name> listening on <host>:<port>}
+ * (the proxy's line goes on with {@code , relaying to <host>:<port>}),
  * {@code coreloop: ready: ...}, {@code coreloop: <SIGNAL> received, shutting down ...}, {@code coreloop: stopped}.
  *
  * <p><b>Threading:</b> {@link #serve} runs on the main thread and blocks until the server has stopped. The
@@ -39,11 +42,13 @@ public final class ServerRunner implements ServeAction
     static final String ECHO = "echo";
     static final String HTTP = "http";
     static final String RESP = "resp";
+    static final String PROXY = "proxy";
 
     /** How long the shutdown hook waits for a graceful stop already in progress, beyond its deadline. */
     private static final long HOOK_GRACE_MS = 3_000;
 
-    private record Listener(String name, int index, InetSocketAddress requested)
+    /** @param detail printed after the listening address, or empty. */
+    private record Listener(String name, int index, InetSocketAddress requested, String detail)
     {
     }
 
@@ -84,20 +89,43 @@ public final class ServerRunner implements ServeAction
         if (settings.echoPort() != LauncherSettings.PORT_DISABLED)
         {
             final InetSocketAddress address = address(settings, settings.echoPort());
-            listeners.add(new Listener(ECHO, ctx.listeners().size(), address));
+            listeners.add(new Listener(ECHO, ctx.listeners().size(), address, ""));
             ctx.listen(address, EchoHandler.FACTORY);
         }
         if (settings.httpPort() != LauncherSettings.PORT_DISABLED)
         {
             final InetSocketAddress address = address(settings, settings.httpPort());
-            listeners.add(new Listener(HTTP, ctx.listeners().size(), address));
+            listeners.add(new Listener(HTTP, ctx.listeners().size(), address, ""));
             HttpServer.install(ctx, address, new HttpConfig());
         }
         if (settings.respPort() != LauncherSettings.PORT_DISABLED)
         {
             final InetSocketAddress address = address(settings, settings.respPort());
-            listeners.add(new Listener(RESP, ctx.listeners().size(), address));
+            listeners.add(new Listener(RESP, ctx.listeners().size(), address, ""));
             RespServer.install(ctx, address, new RespConfig());
+        }
+        if (settings.proxyPort() != LauncherSettings.PORT_DISABLED)
+        {
+            final InetSocketAddress address = address(settings, settings.proxyPort());
+            final ProxyConfig config = new ProxyConfig()
+                .bindHost(settings.bindAddress().getHostAddress())
+                .port(address.getPort())
+                .upstreamHost(settings.proxyUpstream().host())
+                .upstreamPort(settings.proxyUpstream().port());
+            final String problem = concludeProxy(config);
+            if (problem != null)
+            {
+                pinner.close();
+                err.println("coreloop: cannot start: " + settings.value(Setting.PROXY_UPSTREAM).label() + ": '" +
+                    settings.proxyUpstream() + "' " + problem);
+                err.flush();
+                return Main.EXIT_FAILURE;
+            }
+            final String given = settings.proxyUpstream().toString();
+            final String resolved = hostPort(config.upstreamAddress());
+            listeners.add(new Listener(PROXY, ctx.listeners().size(), address,
+                ", relaying to " + given + (given.equals(resolved) ? "" : " (" + resolved + ")")));
+            ProxyServer.install(ctx, config);
         }
 
         final Server server;
@@ -134,7 +162,7 @@ public final class ServerRunner implements ServeAction
         for (final Listener listener : listeners)
         {
             out.println("coreloop: " + listener.name() + " listening on " +
-                hostPort(server.localAddress(listener.index())));
+                hostPort(server.localAddress(listener.index())) + listener.detail());
         }
         out.println("coreloop: ready: " + server.reactorCount() + (server.reactorCount() == 1 ? " reactor" : " reactors") +
             ", pid " + ProcessHandle.current().pid() + "; stop with Ctrl-C or SIGTERM");
@@ -200,6 +228,28 @@ public final class ServerRunner implements ServeAction
     private static InetSocketAddress address(final LauncherSettings settings, final int port)
     {
         return new InetSocketAddress(settings.bindAddress(), port);
+    }
+
+    /**
+     * Resolves the proxy's upstream (once, at start: never on a reactor) and concludes its config.
+     *
+     * @return null, or why the proxy cannot start.
+     */
+    private static String concludeProxy(final ProxyConfig config)
+    {
+        if (new InetSocketAddress(config.upstreamHost(), config.upstreamPort()).isUnresolved())
+        {
+            return "does not resolve to an address";
+        }
+        try
+        {
+            config.conclude();
+            return null;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "is not usable: " + ex.getMessage();
+        }
     }
 
     /** @return {@code " (http)"} when the message names a listener's requested address, else empty. */

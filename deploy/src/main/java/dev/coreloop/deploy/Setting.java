@@ -25,6 +25,10 @@ public enum Setting
     HTTP_PORT("http-port", Setting.HTTP_PORT_DEFAULT),
     /** RESP listener port; 0 disables it, {@code ephemeral} lets the OS pick one. */
     RESP_PORT("resp-port", Setting.RESP_PORT_DEFAULT),
+    /** TCP relay (proxy) listener port; 0 (the default) disables it; needs {@link #PROXY_UPSTREAM}. */
+    PROXY_PORT("proxy-port", Setting.PROXY_PORT_DEFAULT),
+    /** {@code HOST:PORT} the proxy relays every connection to; {@code none} (the default) when there is no proxy. */
+    PROXY_UPSTREAM("proxy-upstream", Setting.PROXY_UPSTREAM_DEFAULT),
     /** How long a graceful shutdown may take before the remaining connections are aborted. */
     SHUTDOWN_DEADLINE_MS("shutdown-deadline-ms", Setting.SHUTDOWN_DEADLINE_MS_DEFAULT);
 
@@ -36,6 +40,8 @@ public enum Setting
     public static final String ECHO_PORT_DEFAULT = "7007";
     public static final String HTTP_PORT_DEFAULT = "8080";
     public static final String RESP_PORT_DEFAULT = "6380";
+    public static final String PROXY_PORT_DEFAULT = "0";
+    public static final String PROXY_UPSTREAM_DEFAULT = "none";
     public static final String SHUTDOWN_DEADLINE_MS_DEFAULT = "5000";
 
     /** Prefix of the environment variables. */

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherIT
 {
-    private static final Pattern LISTENING = Pattern.compile("coreloop: (echo|http|resp) listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING =
+        Pattern.compile("coreloop: (echo|http|resp|proxy) listening on 127\\.0\\.0\\.1:(\\d+)");
     private static final long START_TIMEOUT_MS = 60_000;
     private static final int SOCKET_TIMEOUT_MS = 10_000;
 
@@ -72,13 +73,18 @@ class LauncherIT
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void shouldServeEchoHttpAndRespOnOneServerAndStopWithExitZeroOnSigterm() throws Exception
+    void shouldServeEchoHttpRespAndProxyOnOneServerAndStopWithExitZeroOnSigterm() throws Exception
     {
+        final ServerSocket upstream = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        final Thread upstreamThread = startUpstream(upstream);
         final Running server = start("serve", "--bind", "127.0.0.1", "--reactors", "2", "--pin-mode", "best-effort",
             "--echo-port", "ephemeral", "--http-port", "ephemeral", "--resp-port", "ephemeral",
+            "--proxy-port", "ephemeral", "--proxy-upstream", "127.0.0.1:" + upstream.getLocalPort(),
             "--shutdown-deadline-ms", "2000");
         final Map<String, Integer> ports = server.awaitReady();
-        assertThat(ports).containsOnlyKeys("echo", "http", "resp");
+        assertThat(ports).containsOnlyKeys("echo", "http", "resp", "proxy");
+        assertThat(server.stdout()).contains("coreloop: proxy listening on 127.0.0.1:" + ports.get("proxy") +
+            ", relaying to 127.0.0.1:" + upstream.getLocalPort() + "\n");
         assertThat(server.stdout()).contains("coreloop: ready: 2 reactors, pid " + server.process.pid());
 
         // echo
@@ -114,6 +120,20 @@ class LauncherIT
                 assertThat(resp(socket, "GET", "key:" + i)).isEqualTo("$" + value.length() + "\r\n" + value + "\r\n");
             }
             assertThat(resp(socket, "DBSIZE")).isEqualTo(":16\r\n");
+        }
+
+        // Proxy: a round trip through the relay to the test's upstream, then a half-close each way.
+        try (Socket socket = connect(ports.get("proxy")))
+        {
+            socket.getOutputStream().write("hello upstream\n".getBytes(US_ASCII));
+            socket.shutdownOutput();
+            assertThat(new String(socket.getInputStream().readAllBytes(), US_ASCII))
+                .isEqualTo("upstream got: hello upstream\n");
+        }
+        finally
+        {
+            upstream.close();
+            upstreamThread.join(10_000);
         }
 
         // Real clients, when this host has them.
@@ -208,6 +228,27 @@ class LauncherIT
         assertThat(run.process.exitValue()).isEqualTo(1);
         assertThat(run.stderr()).isEqualTo("coreloop: Java 17 or newer is required, but " + java +
             " is version 11.0.22; set JAVA_HOME to a JDK 17+\n");
+    }
+
+    /** One connection: reads until EOF, answers {@code upstream got: <what it read>}, closes. */
+    private static Thread startUpstream(final ServerSocket upstream)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            try (Socket socket = upstream.accept())
+            {
+                socket.setSoTimeout(SOCKET_TIMEOUT_MS);
+                final byte[] request = socket.getInputStream().readAllBytes();
+                socket.getOutputStream().write(("upstream got: " + new String(request, US_ASCII)).getBytes(US_ASCII));
+            }
+            catch (final IOException ignore)
+            {
+                // closed by the test; the client's assertion reports what went wrong
+            }
+        }, "test-upstream");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private Running start(final String... args) throws IOException

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -48,6 +49,8 @@ class LauncherSettingsTest
         assertThat(settings.httpPort()).isEqualTo(8080);
         assertThat(settings.respPort()).isEqualTo(6380);
         assertThat(settings.shutdownDeadlineMs()).isEqualTo(5000);
+        assertThat(settings.proxyPort()).isEqualTo(LauncherSettings.PORT_DISABLED);
+        assertThat(settings.proxyUpstream()).isNull();
         for (final Setting setting : Setting.values())
         {
             assertThat(settings.value(setting).source()).isEqualTo(LauncherSettings.Source.DEFAULT);
@@ -214,6 +217,103 @@ class LauncherSettingsTest
             .containsPattern("pin +'?= reactors=2 +\\(env CORELOOP_PIN\\)")
             .containsPattern("reactors +'?= 2 +\\(coreloop.conf:1: reactors\\)")
             .containsPattern("resp-port +'?= 6380 +\\(default\\)");
+    }
+
+    @Test
+    void shouldPreferFlagThenEnvironmentThenFileThenDefaultForTheProxySettings()
+    {
+        final Map<Setting, String> flags = Map.of(Setting.PROXY_PORT, "16000",
+            Setting.PROXY_UPSTREAM, "flag.example:1");
+        final Map<String, String> env = Map.of("CORELOOP_PROXY_PORT", "ephemeral",
+            "CORELOOP_PROXY_UPSTREAM", "[::1]:2");
+        final ConfigFile file = ConfigFile.parse(CONF, List.of("proxy-port = 36000", "proxy-upstream = 10.0.0.3:3"));
+
+        final LauncherSettings fromFlags = LauncherSettings.resolve(flags, env, file);
+        assertThat(fromFlags.proxyPort()).isEqualTo(16000);
+        assertThat(fromFlags.proxyUpstream().host()).isEqualTo("flag.example");
+        assertThat(fromFlags.proxyUpstream().port()).isEqualTo(1);
+        assertThat(fromFlags.value(Setting.PROXY_UPSTREAM).source()).isEqualTo(LauncherSettings.Source.FLAG);
+
+        final LauncherSettings fromEnv = LauncherSettings.resolve(Map.of(), env, file);
+        assertThat(fromEnv.proxyPort()).isEqualTo(LauncherSettings.PORT_EPHEMERAL);
+        assertThat(fromEnv.proxyUpstream()).hasToString("[::1]:2");
+        assertThat(fromEnv.value(Setting.PROXY_PORT).source()).isEqualTo(LauncherSettings.Source.ENV);
+
+        final LauncherSettings fromFile = LauncherSettings.resolve(Map.of(), Map.of(), file);
+        assertThat(fromFile.proxyPort()).isEqualTo(36000);
+        assertThat(fromFile.proxyUpstream()).hasToString("10.0.0.3:3");
+        assertThat(fromFile.value(Setting.PROXY_UPSTREAM).label()).isEqualTo("coreloop.conf:2: proxy-upstream");
+
+        // Mixed sources are fine as long as both end up given.
+        final LauncherSettings mixed = LauncherSettings.resolve(Map.of(Setting.PROXY_PORT, "16001"),
+            Map.of("CORELOOP_PROXY_UPSTREAM", "db:5432"), null);
+        assertThat(mixed.proxyPort()).isEqualTo(16001);
+        assertThat(mixed.proxyUpstream()).hasToString("db:5432");
+    }
+
+    @Test
+    void shouldRequireTheProxyPortAndUpstreamTogetherNamingWhatWasGiven()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.PROXY_PORT, "6000"), Map.of(), null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("--proxy-port: '6000' starts the proxy, which needs --proxy-upstream HOST:PORT too (or" +
+                " CORELOOP_PROXY_UPSTREAM, or proxy-upstream in the config file)");
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(), Map.of("CORELOOP_PROXY_UPSTREAM", "db:5432"),
+            null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("CORELOOP_PROXY_UPSTREAM: 'db:5432' is for the proxy, which needs --proxy-port PORT too (or" +
+                " CORELOOP_PROXY_PORT, or proxy-port in the config file); 'none' for no proxy");
+        final ConfigFile file = ConfigFile.parse(CONF, List.of("proxy-port = 6000", "proxy-upstream = db:5432"));
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.PROXY_PORT, "0"), Map.of(), file))
+            .hasMessageStartingWith("coreloop.conf:2: proxy-upstream: 'db:5432' is for the proxy, which needs");
+        // Turning a configured proxy off takes both.
+        final LauncherSettings off = LauncherSettings.resolve(
+            Map.of(Setting.PROXY_PORT, "0", Setting.PROXY_UPSTREAM, "NONE"), Map.of(), file);
+        assertThat(off.proxyPort()).isEqualTo(LauncherSettings.PORT_DISABLED);
+        assertThat(off.proxyUpstream()).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "db.internal     | 'db.internal' is not HOST:PORT: the port is missing",
+        "db:99999        | 'db:99999' is not HOST:PORT: the port '99999' is not in 1-65535",
+        "::1:80          | '::1:80' is not HOST:PORT: an IPv6 address needs brackets, as in [::1]:8080",
+        "tcp://db:80     | 'tcp://db:80' is not HOST:PORT: no scheme or path, only the host and the port",
+        ":80             | ':80' is not HOST:PORT: the host is missing"})
+    void shouldRejectABadUpstreamNamingTheFlagAndTheValue(final String upstream, final String expected)
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.PROXY_PORT, "6000", Setting.PROXY_UPSTREAM, upstream), Map.of(), null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("--proxy-upstream: " + expected)
+            .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void shouldRejectAProxyThatRelaysToItselfOrSharesAPort()
+    {
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.PROXY_PORT, "6000", Setting.PROXY_UPSTREAM, "localhost:6000"), Map.of(), null))
+            .hasMessage("--proxy-upstream: 'localhost:6000' is the proxy's own listener (--proxy-port): every" +
+                " connection would relay to itself");
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.PROXY_PORT, "8080", Setting.PROXY_UPSTREAM, "db:5432"), Map.of(), null))
+            .hasMessage("http-port (default) and --proxy-port: both are port 8080; each listener needs its own port");
+        // Relaying to another listener of the same server is fine (a demo: the proxy in front of RESP).
+        assertThat(LauncherSettings.resolve(
+            Map.of(Setting.PROXY_PORT, "6000", Setting.PROXY_UPSTREAM, "127.0.0.1:6380"), Map.of(), null).proxyPort())
+            .isEqualTo(6000);
+    }
+
+    @Test
+    void shouldServeAProxyAlone()
+    {
+        final LauncherSettings settings = LauncherSettings.resolve(Map.of(Setting.ECHO_PORT, "0",
+            Setting.HTTP_PORT, "0", Setting.RESP_PORT, "0", Setting.PROXY_PORT, "6000",
+            Setting.PROXY_UPSTREAM, "127.0.0.1:6379"), Map.of(), null);
+
+        assertThat(settings.proxyPort()).isEqualTo(6000);
+        assertThat(settings.proxyUpstream()).hasToString("127.0.0.1:6379");
     }
 
     private static void assertValue(final LauncherSettings settings, final Setting setting, final String expected,

@@ -105,6 +105,8 @@ class MainCommandLineTest
         "serve --reactors none     | coreloop serve: --reactors: 'none' is not a reactor count",
         "serve --pin-mode maybe    | coreloop serve: --pin-mode: 'maybe' is not a pin mode",
         "serve --bind somewhere    | coreloop serve: --bind: 'somewhere' is not an IP address",
+        "serve --proxy-port 6000   | coreloop serve: --proxy-port: '6000' starts the proxy, which needs --proxy-upstream",
+        "serve --proxy-upstream x  | coreloop serve: --proxy-upstream: 'x' is not HOST:PORT: the port is missing",
         "serve --htp-port 1        | coreloop serve: Unknown options: '--htp-port', '1'",
         "serve --http-port         | coreloop serve: Missing required parameter for option '--http-port'",
         "serve extra               | coreloop serve: Unmatched argument at index 1: 'extra'",
