@@ -322,7 +322,13 @@ class CoreV2RegressionTest
             }
         };
         final SocketChannel[] clients = openAAndB(log, context(), a, b, 0);
-        a.action = () -> log.b.abort();
+        final int[] chunksInUseDuringAOnData = new int[1];
+        a.action = () ->
+        {
+            chunksInUseDuringAOnData[0] = harness.agent().pool().chunksInUse();
+            log.b.abort();
+        };
+
         writeFully(clients[0], "abort B");
         harness.doWork();
         harness.doWork();
@@ -332,8 +338,10 @@ class CoreV2RegressionTest
         assertThat(a.closedCount).as("A.onClosed exactly once").isEqualTo(1);
         assertThat(b.closedCount).as("B.onClosed exactly once").isEqualTo(1);
         assertThat(log.a.state()).isEqualTo(ConnState.CLOSED);
-        assertThat(harness.counter(ReactorCounter.HANDLER_ERRORS)).as("no exception from the kit or a handler").isZero();
+        assertThat(harness.counter(ReactorCounter.HANDLER_ERRORS)).as("no exception from the kit or a handler")
+            .isZero();
         assertThat(harness.counter(ReactorCounter.ILLEGAL_TRANSITIONS)).isZero();
+        assertThat(chunksInUseDuringAOnData[0]).as("A's input was in a ring while A.onData ran").isPositive();
         assertThat(harness.agent().pool().chunksInUse()).as("both connections' rings back in the pool").isZero();
         assertThat(harness.agent().connectionCount()).isZero();
     }
