@@ -22,6 +22,7 @@ import dev.coreloop.core.conn.ConnState;
 import dev.coreloop.core.test.ReactorHarness;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -483,5 +484,120 @@ class CoreV2RegressionTest
                 "onData(GET big)");
         assertThat(harness.counter(ReactorCounter.WRITES_REFUSED)).isEqualTo(1);
         assertThat(conn.state()).isEqualTo(ConnState.ACTIVE);
+    }
+
+    // Defect 8, continued: the promise must also hold when the backlog drains below the mark before the deferred
+    // callback runs (a flush() by the handler, or the OP_WRITE half of the ready key whose read refused the write).
+
+    /** Answers the first request with a header and a body that is refused; flushes; holds the request. */
+    private static final class FlushAfterRefusalHandler implements ConnectionHandler
+    {
+        final List<String> log = new ArrayList<>();
+        boolean answered;
+
+        @Override
+        public int onData(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
+        {
+            log.add("onData(" + buffer.getStringWithoutLengthAscii(offset, length) + ")");
+            if (answered)
+            {
+                return length;
+            }
+            final byte[] header = new byte[20 * 1024];
+            final byte[] body = new byte[50 * 1024];
+            if (!connection.write(header, 0, header.length))
+            {
+                return 0;
+            }
+            if (!connection.write(body, 0, body.length))
+            {
+                log.add("refused");
+                connection.flush(); // push the header out now; the body waits for the promised callback
+                answered = true;
+                return 0;
+            }
+            answered = true;
+            return length;
+        }
+
+        @Override
+        public void onWritabilityChanged(final Connection connection, final boolean writable)
+        {
+            log.add("onWritabilityChanged(" + writable + ")");
+        }
+    }
+
+    @Disabled("core bug: a write refused and then drained below the mark by Connection.flush() in the same " +
+        "callback gets no onWritabilityChanged and the held request is never presented again: the deferred " +
+        "WRITABILITY callback sees reportedWritable == writable and does nothing (ReactorConnection.onDeferred, " +
+        "ReactorConnection.java:523), the second change was deduplicated (queueCallback), and REDELIVER is only " +
+        "queued from inside that branch")
+    @Test
+    void shouldPresentHeldInputAgainWhenARefusedWritesBacklogDrainsBeforeTheCallbackRuns() throws IOException
+    {
+        final FlushAfterRefusalHandler handler = new FlushAfterRefusalHandler();
+        handlers.add(handler);
+        harness = new ReactorHarness(context()
+            .outboundCapBytes(64 * 1024).highWatermarkBytes(48 * 1024).lowWatermarkBytes(16 * 1024));
+        final SocketChannel client = harness.connect(0);
+        final Connection conn = harness.awaitConnection();
+
+        writeFully(client, "GET big");
+        harness.doWork();
+        assertThat(handler.log).startsWith("onData(GET big)", "refused");
+        assertThat(conn.outboundBytes()).as("flush() wrote the header: the socket had room").isZero();
+
+        for (int cycle = 0; cycle < 100 && handler.log.size() < 5; cycle++)
+        {
+            harness.doWork();
+            harness.clock().advanceMs(1);
+        }
+
+        assertThat(handler.log).as("a refused write is followed by (false), (true) and the held request again")
+            .containsExactly("onData(GET big)", "refused", "onWritabilityChanged(false)", "onWritabilityChanged(true)",
+                "onData(GET big)");
+    }
+
+    @Disabled("core bug: a write refused in onData and drained below the mark by the OP_WRITE half of the same " +
+        "ready key (ReactorConnection.onReady, ReactorConnection.java:478) gets no onWritabilityChanged and the held " +
+        "request is never presented again: the deferred WRITABILITY callback sees reportedWritable == writable " +
+        "(ReactorConnection.java:523) and REDELIVER is only queued from inside that branch")
+    @Test
+    void shouldPresentHeldInputAgainWhenTheSocketDrainsTheBacklogInTheDispatchOfTheRefusal() throws IOException
+    {
+        final LargeResponseHandler handler = new LargeResponseHandler(50 * 1024);
+        handlers.add(handler);
+        harness = new ReactorHarness(context()
+            .socketSendBufferBytes(TINY_SOCKET_BUFFER_BYTES)
+            .outboundCapBytes(64 * 1024).highWatermarkBytes(48 * 1024).lowWatermarkBytes(16 * 1024));
+        final SocketChannel client = harness.connect(0, TINY_SOCKET_BUFFER_BYTES);
+        final Connection conn = harness.awaitConnection();
+        final byte[] filler = new byte[1024];
+        for (int i = 0; i < 1_000 && conn.outboundBytes() < 20 * 1024; i++)
+        {
+            assertThat(conn.write(filler, 0, filler.length)).isTrue();
+            harness.doWork();
+        }
+        assertThat(conn.outboundBytes()).isBetween(20 * 1024, 48 * 1024 - 1);
+
+        // The client reads what reached it (the server's socket turns writable) and sends a request: one ready key
+        // with READ and WRITE. The read refuses the response; the write then drains the backlog below the mark.
+        client.configureBlocking(false);
+        final long received = drainSome(client, ByteBuffer.allocateDirect(64 * 1024));
+        assertThat(received).isPositive();
+        writeFully(client, "GET big");
+        harness.doWork();
+        assertThat(handler.log).startsWith("onData(GET big)", "refused");
+
+        for (int cycle = 0; cycle < 100 && handler.log.size() < 5; cycle++)
+        {
+            harness.doWork();
+            harness.clock().advanceMs(1);
+        }
+
+        assertThat(handler.log).as("backlog now %d bytes; a refused write is followed by (false), (true) and the " +
+            "held request again", conn.outboundBytes())
+            .containsExactly("onData(GET big)", "refused", "onWritabilityChanged(false)", "onWritabilityChanged(true)",
+                "onData(GET big)");
     }
 }
