@@ -26,13 +26,13 @@ import dev.coreloop.core.ReadPausePolicy;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.TimerHandler;
-import dev.coreloop.core.conn.ConnState;
 import dev.coreloop.core.test.DumpServerThreadsOnFailure;
 import dev.coreloop.core.test.LoopbackClient;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -153,7 +153,6 @@ class ForeignThreadIT
                     .hasMessageContaining("'reactor-0'");
             }
 
-            assertThat(conn.state()).isEqualTo(ConnState.ACTIVE);
             for (int i = 0; i < 20; i++)
             {
                 assertThat(client.roundTrip(PING)).as("the connection still echoes, nothing was written or closed")
@@ -162,6 +161,21 @@ class ForeignThreadIT
             assertThat(closes).isEmpty();
             assertThat(server.counter(0, ReactorCounter.HANDLER_ERRORS)).isZero();
             assertThat(server.counter(0, ReactorCounter.TIMERS_FIRED)).isZero();
+        }
+    }
+
+    @Disabled("core bug (contract): Connection's javadoc says every method but id() checks the owner thread, but " +
+        "ReactorConnection.state() (ReactorConnection.java:175) does not: it is a plain read of the reactor's state " +
+        "machine from another thread (reactor() at :169 does not check either, which is harmless)")
+    @Test
+    void shouldRejectStateFromAnotherThreadAsTheContractSays() throws IOException
+    {
+        try (LoopbackClient client = connect())
+        {
+            final Connection conn = connectionOf(client);
+            assertThatThrownBy(conn::state).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Connection.state");
+            assertThat(client.roundTrip(PING)).isEqualTo(PING);
         }
     }
 
