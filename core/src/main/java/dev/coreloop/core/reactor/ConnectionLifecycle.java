@@ -56,9 +56,9 @@ final class ConnectionLifecycle implements ConnActions
                 conn.updateInterest();
                 timers.armGuard();
                 parts.deferred.add(conn, DeferredCallbacks.OPENED);
-                if (!conn.outbound().writable)
+                if (conn.outbound().needsReport())
                 {
-                    conn.queueCallback(DeferredCallbacks.WRITABILITY); // written above the high watermark while connecting
+                    conn.queueCallback(DeferredCallbacks.WRITABILITY); // a write while connecting refused or above high
                 }
                 break;
 
@@ -193,7 +193,7 @@ final class ConnectionLifecycle implements ConnActions
     void onDeferred(final int code)
     {
         conn.clearPendingCallback(code);
-        final ConnState state = conn.state();
+        final ConnState state = conn.lifecycleState();
         switch (code)
         {
             case DeferredCallbacks.OPENED:
@@ -209,17 +209,9 @@ final class ConnectionLifecycle implements ConnActions
                 }
                 break;
             case DeferredCallbacks.WRITABILITY:
-                final OutboundPath outbound = conn.outbound();
-                if (state != ConnState.CLOSED && state != ConnState.CONNECTING && // reported after onOpened
-                    outbound.reportedWritable != outbound.writable)
+                if (state != ConnState.CLOSED && state != ConnState.CONNECTING) // reported after onOpened
                 {
-                    final boolean writable = outbound.writable;
-                    outbound.reportedWritable = writable;
-                    parts.invoker.onWritabilityChanged(conn, writable);
-                    if (writable && !conn.inbound().ring.isEmpty())
-                    {
-                        conn.queueCallback(DeferredCallbacks.REDELIVER);
-                    }
+                    reportWritability(conn.outbound());
                 }
                 break;
             case DeferredCallbacks.REDELIVER:
@@ -244,6 +236,33 @@ final class ConnectionLifecycle implements ConnActions
             default:
                 releaseAndNotify();
                 break;
+        }
+    }
+
+    /**
+     * Tells the handler what it is owed: a refused write always gets {@code (false)} and then, once there is room,
+     * {@code (true)} — both now if the backlog already drained — and held input is presented again when writable.
+     */
+    private void reportWritability(final OutboundPath outbound)
+    {
+        if (outbound.refusedSinceReport)
+        {
+            outbound.refusedSinceReport = false;
+            if (outbound.reportedWritable)
+            {
+                outbound.reportedWritable = false;
+                parts.invoker.onWritabilityChanged(conn, false);
+            }
+        }
+        if (!conn.isClosed() && outbound.reportedWritable != outbound.writable)
+        {
+            final boolean writable = outbound.writable;
+            outbound.reportedWritable = writable;
+            parts.invoker.onWritabilityChanged(conn, writable);
+        }
+        if (!conn.isClosed() && outbound.reportedWritable && conn.interest().mayRedeliver())
+        {
+            conn.queueCallback(DeferredCallbacks.REDELIVER);
         }
     }
 

@@ -65,7 +65,7 @@ final class ConnectionTimers
 
     private long guardDeadline()
     {
-        switch (conn.state())
+        switch (conn.lifecycleState())
         {
             case CONNECTING:
                 return connectDeadlineNs;
@@ -130,7 +130,7 @@ final class ConnectionTimers
     {
         guardTimerId = ReactorTimers.NULL_TIMER;
         guardDeadlineNs = Long.MAX_VALUE;
-        switch (conn.state())
+        switch (conn.lifecycleState())
         {
             case CONNECTING:
                 if (nowNs - connectDeadlineNs >= 0)

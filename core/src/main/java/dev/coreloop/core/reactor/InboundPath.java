@@ -122,7 +122,7 @@ final class InboundPath
             ring.consume(consumed);
         }
         else if (readableBytes >= ring.maxCapacityBytes() && !conn.interest().mayHoldInput() &&
-            conn.state() != dev.coreloop.core.conn.ConnState.INPUT_CLOSED)
+            conn.lifecycleState() != dev.coreloop.core.conn.ConnState.INPUT_CLOSED)
         {
             conn.fire(ConnEvent.INBOUND_OVERFLOW, CloseReason.INBOUND_OVERFLOW);
             return false;

@@ -135,7 +135,7 @@ final class IoPoller implements AutoCloseable
         if (attachment instanceof ReactorConnection)
         {
             final ReactorConnection conn = (ReactorConnection)attachment;
-            if (conn.state() != ConnState.CLOSED)
+            if (conn.lifecycleState() != ConnState.CLOSED)
             {
                 onReady(conn, key.readyOps(), parts.clock.nowNs());
             }
@@ -150,7 +150,7 @@ final class IoPoller implements AutoCloseable
     /** A connection's key is ready: finish a connect, read (or discard), write what the socket now takes. */
     private static void onReady(final ReactorConnection conn, final int readyOps, final long nowNs)
     {
-        if ((readyOps & SelectionKey.OP_CONNECT) != 0 && conn.state() == ConnState.CONNECTING)
+        if ((readyOps & SelectionKey.OP_CONNECT) != 0 && conn.lifecycleState() == ConnState.CONNECTING)
         {
             try
             {

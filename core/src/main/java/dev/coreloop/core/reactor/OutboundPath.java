@@ -39,6 +39,11 @@ final class OutboundPath
     boolean reportedWritable = true;
     /** The backlog below which an unwritable connection becomes writable again. */
     int writableBelowBytes;
+    /**
+     * A write was refused since the handler was last told: it is owed {@code (false)} then {@code (true)} even if the
+     * backlog drained before the deferred report ran.
+     */
+    boolean refusedSinceReport;
     /** True after a short write: OP_WRITE is wanted until the socket takes the rest. */
     boolean awaitingSocket;
     long lastWriteProgressNs;
@@ -96,6 +101,7 @@ final class OutboundPath
             {
                 parts.stats.increment(ReactorCounter.BUFFER_EXHAUSTED);
             }
+            refusedSinceReport = true;
             becomeUnwritable(backlogBeforeBytes > parts.settings.lowWatermarkBytes ?
                 parts.settings.lowWatermarkBytes : 1);
             conn.queueFlush(); // re-evaluates writability in the flush phase even if nothing is left to write
@@ -131,6 +137,12 @@ final class OutboundPath
         writableBelowBytes = Math.min(writableBelowBytes, belowBytes);
         conn.queueCallback(DeferredCallbacks.WRITABILITY);
         conn.updateInterest();
+    }
+
+    /** @return true if the handler is owed a writability report. */
+    boolean needsReport()
+    {
+        return refusedSinceReport || reportedWritable != writable;
     }
 
     /** Writable again if the backlog is below the mark. @return true if the flag changed. */

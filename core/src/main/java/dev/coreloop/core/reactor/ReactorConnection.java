@@ -115,6 +115,12 @@ final class ReactorConnection implements Connection
         return outbound.lastWriteProgressNs;
     }
 
+    /** @return the state, without the owner check (the reactor's own code). */
+    ConnState lifecycleState()
+    {
+        return machine.state();
+    }
+
     boolean isClosed()
     {
         return machine.state() == ConnState.CLOSED;
@@ -201,6 +207,7 @@ final class ReactorConnection implements Connection
     @Override
     public ConnState state()
     {
+        parts.owner.check("Connection.state");
         return machine.state();
     }
 

@@ -160,7 +160,7 @@ final class ReactorHandle implements ReactorContext
     {
         parts.owner.check("ReactorContext.connection");
         final ReactorConnection conn = parts.registry.get(connectionId);
-        return conn == null || conn.state() == ConnState.CLOSED ? null : conn;
+        return conn == null || conn.lifecycleState() == ConnState.CLOSED ? null : conn;
     }
 
     @Override

@@ -78,7 +78,7 @@ final class ReadInterest
     /** @return true if the lifecycle state reads into the ring and flow control lets it. */
     boolean mayRead()
     {
-        final ConnState state = conn.state();
+        final ConnState state = conn.lifecycleState();
         return (state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN) && notPaused() &&
             !conn.inbound().isFull();
     }
@@ -100,7 +100,7 @@ final class ReadInterest
     /** @return true if input received is still delivered to the handler (not closing). */
     boolean mayDeliver()
     {
-        final ConnState state = conn.state();
+        final ConnState state = conn.lifecycleState();
         return state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN || state == ConnState.INPUT_CLOSED;
     }
 
@@ -113,14 +113,14 @@ final class ReadInterest
     /** @return true while reads only discard (DRAINING, LINGERING). */
     boolean isDiscarding()
     {
-        final ConnState state = conn.state();
+        final ConnState state = conn.lifecycleState();
         return state == ConnState.DRAINING || state == ConnState.LINGERING;
     }
 
     /** @return true in the states that write their backlog. */
     boolean isFlushable()
     {
-        final ConnState state = conn.state();
+        final ConnState state = conn.lifecycleState();
         return state != ConnState.CLOSED && state != ConnState.CONNECTING && state != ConnState.HANDED_OFF &&
             state != ConnState.LINGERING;
     }
@@ -128,7 +128,7 @@ final class ReadInterest
     private int desiredOps()
     {
         int ops = 0;
-        switch (conn.state())
+        switch (conn.lifecycleState())
         {
             case CONNECTING:
                 return SelectionKey.OP_CONNECT;
@@ -149,7 +149,7 @@ final class ReadInterest
     /** Brings the key's interest ops in line with the state and the flags (a syscall only on a change). */
     void update()
     {
-        if (conn.key == null || conn.state() == ConnState.CLOSED)
+        if (conn.key == null || conn.lifecycleState() == ConnState.CLOSED)
         {
             return;
         }

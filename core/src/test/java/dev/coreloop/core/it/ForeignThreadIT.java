@@ -32,7 +32,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -164,9 +163,6 @@ class ForeignThreadIT
         }
     }
 
-    @Disabled("core bug (contract): Connection's javadoc says every method but id() checks the owner thread, but " +
-        "ReactorConnection.state() (ReactorConnection.java:175) does not: it is a plain read of the reactor's state " +
-        "machine from another thread (reactor() at :169 does not check either, which is harmless)")
     @Test
     void shouldRejectStateFromAnotherThreadAsTheContractSays() throws IOException
     {

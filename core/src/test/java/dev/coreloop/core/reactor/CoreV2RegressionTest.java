@@ -22,7 +22,6 @@ import dev.coreloop.core.conn.ConnState;
 import dev.coreloop.core.test.ReactorHarness;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -527,11 +526,6 @@ class CoreV2RegressionTest
         }
     }
 
-    @Disabled("core bug: a write refused and then drained below the mark by Connection.flush() in the same " +
-        "callback gets no onWritabilityChanged and the held request is never presented again: the deferred " +
-        "WRITABILITY callback sees reportedWritable == writable and does nothing (ReactorConnection.onDeferred, " +
-        "ReactorConnection.java:523), the second change was deduplicated (queueCallback), and REDELIVER is only " +
-        "queued from inside that branch")
     @Test
     void shouldPresentHeldInputAgainWhenARefusedWritesBacklogDrainsBeforeTheCallbackRuns() throws IOException
     {
@@ -558,10 +552,6 @@ class CoreV2RegressionTest
                 "onData(GET big)");
     }
 
-    @Disabled("core bug: a write refused in onData and drained below the mark by the OP_WRITE half of the same " +
-        "ready key (ReactorConnection.onReady, ReactorConnection.java:478) gets no onWritabilityChanged and the held " +
-        "request is never presented again: the deferred WRITABILITY callback sees reportedWritable == writable " +
-        "(ReactorConnection.java:523) and REDELIVER is only queued from inside that branch")
     @Test
     void shouldPresentHeldInputAgainWhenTheSocketDrainsTheBacklogInTheDispatchOfTheRefusal() throws IOException
     {

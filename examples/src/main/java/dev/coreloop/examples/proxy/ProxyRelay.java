@@ -24,13 +24,13 @@ import org.agrona.DirectBuffer;
  * the same way. So a relay holds at most the two inbound rings and the two outbound rings the kit already bounds;
  * the relay itself buffers nothing and allocates nothing per chunk.
  *
- * <p><b>Half-close.</b> A FIN from one side becomes {@code shutdownOutput()} on the other once the bytes relayed
- * before it are written (see {@code finishOutput}), and the other direction keeps flowing. A side that received FIN
+ * <p><b>Half-close.</b> A FIN from one side becomes {@code shutdownOutput()} on the other, whose FIN leaves once the
+ * bytes relayed before it are written, and the other direction keeps flowing. A side that received FIN
  * and finished its output closes on its own ({@code PEER_CLOSED}), so when both directions are done both connections
  * close.
  *
  * <p><b>Ends.</b> When one side closes, its partner is ended the same way: after an abnormal end (peer reset, I/O
- * error, write stall, drain timeout, handler error, inbound overflow, abort) the partner is aborted (reset), so the
+ * error, write stall, handler error, inbound overflow, abort) the partner is aborted (reset), so the
  * peer on that side learns that the stream was cut rather than mistaking a truncated stream for a complete one;
  * after a clean end (FIN exchange, idle timeout, server shutdown, local close) it is closed gracefully. An upstream
  * that refuses the connect or does not answer within {@code connectTimeoutMs} ends the client gracefully (it gets
@@ -41,10 +41,6 @@ import org.agrona.DirectBuffer;
  */
 final class ProxyRelay implements ConnectionHandler
 {
-    /** How often a FIN that waits for a backlog re-checks it. */
-    static final long FIN_POLL_INTERVAL_MS = 5;
-    private static final long FIN_POLL_INTERVAL_NS = FIN_POLL_INTERVAL_MS * 1_000_000L;
-
     private final InetSocketAddress upstreamAddress;
     private final long connectTimeoutMs;
     private final int writeChunkBytes;
@@ -55,10 +51,6 @@ final class ProxyRelay implements ConnectionHandler
     private Connection client;
     /** The outbound connection; null until the client's onOpened opens it and after its onClosed. */
     private Connection upstream;
-    /** A FIN for the client waits for its backlog to be written (a timer of the client is armed). */
-    private boolean clientFinPending;
-    /** A FIN for the upstream waits for its backlog to be written (a timer of the upstream is armed). */
-    private boolean upstreamFinPending;
 
     /**
      * @param writeChunkBytes the largest single write into a partner, 1..outboundCapBytes (a larger write would
@@ -149,21 +141,6 @@ final class ProxyRelay implements ConnectionHandler
     }
 
     @Override
-    public void onTimer(final Connection connection, final long timerId, final long nowNs)
-    {
-        // The only timer a relay arms: a FIN waiting for this side's backlog to be written.
-        if (connection == upstream)
-        {
-            upstreamFinPending = false;
-        }
-        else
-        {
-            clientFinPending = false;
-        }
-        finishOutput(connection);
-    }
-
-    @Override
     public void onClosed(final Connection connection, final CloseReason reason)
     {
         final Connection partner;
@@ -198,8 +175,7 @@ final class ProxyRelay implements ConnectionHandler
         else if (reason == CloseReason.PEER_CLOSED)
         {
             // Both directions of this side ended with FIN, so the partner's input has closed already: it ends once
-            // what it still owes its peer is written. (This is also how the peer's FIN is learnt when it arrived
-            // after our own: OUTPUT_SHUTDOWN + EOF closes without an onInputClosed.)
+            // what it still owes its peer is written.
             finishOutput(partner);
         }
         else
@@ -209,41 +185,18 @@ final class ProxyRelay implements ConnectionHandler
     }
 
     /**
-     * Sends FIN on {@code side} (which then closes by itself once its input has ended too), but only once its
-     * backlog is written; until then it re-checks on a timer of {@code side} every {@link #FIN_POLL_INTERVAL_MS}.
-     *
-     * <p>Why wait: {@code shutdownOutput()} on a side whose input has ended, or its peer's FIN arriving after our
-     * FIN was requested, puts the side in FLUSHING, where the kit's drain deadline ({@code drainTimeoutMs}, 2 s by
-     * default) rather than the write-stall timeout bounds the flush: a slow reader still receiving the tail of a
-     * stream would be reset. A side waiting here stays in INPUT_CLOSED or ACTIVE, guarded by the idle and write-stall
-     * timers, so a backlog that keeps moving is delivered whatever its size, and one that stalls is still ended.
+     * Sends FIN on {@code side} once what it still owes its peer is written ({@code shutdownOutput()} waits for the
+     * backlog; while the side is still connecting it takes effect once connected). The side then closes by itself once
+     * its input has ended too. The flush is bounded by the kit's write-stall timer, so a slow but live reader gets
+     * the whole tail of the stream and a dead one is cut off.
      */
-    private void finishOutput(final Connection side)
+    private static void finishOutput(final Connection side)
     {
         final ConnState state = side.state();
-        if (state.isClosing() || state == ConnState.OUTPUT_SHUTDOWN)
-        {
-            return;
-        }
-        if (side.outboundBytes() == 0)
+        if (!state.isClosing() && state != ConnState.OUTPUT_SHUTDOWN)
         {
             side.shutdownOutput();
-            return;
         }
-        final boolean isUpstream = side == upstream;
-        if (isUpstream ? upstreamFinPending : clientFinPending)
-        {
-            return;
-        }
-        if (isUpstream)
-        {
-            upstreamFinPending = true;
-        }
-        else
-        {
-            clientFinPending = true;
-        }
-        side.scheduleTimer(side.reactor().nowNs() + FIN_POLL_INTERVAL_NS);
     }
 
     private Connection partnerOf(final Connection connection)
