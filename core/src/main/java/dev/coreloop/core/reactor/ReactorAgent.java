@@ -314,7 +314,7 @@ public final class ReactorAgent implements Agent, ReactorContext
         {
             pool.close();
         }
-        proxy.markClosed();
+        proxy.closeAndDrain(handOffHandler, Runnable::run);
         drainedLatch.countDown();
     }
 
