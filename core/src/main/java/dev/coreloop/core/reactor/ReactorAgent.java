@@ -222,8 +222,12 @@ public final class ReactorAgent implements Agent
     private void releaseAll()
     {
         closed = true;
+        parts.stopping = true;
+        // Run or refuse: every channel and task accepted before the gate closed is handled here, exactly once
+        // (channels are refused with SERVER_SHUTDOWN since the reactor is stopping); producers get false from now on.
+        proxy.closeAndDrain(handOffHandler, parts.invoker::runTask);
+        parts.deferred.runAll();
         services.close(parts.invoker);
-        proxy.markClosed();
         if (poller != null)
         {
             poller.close();
