@@ -1,5 +1,7 @@
 package dev.coreloop.core;
 
+import dev.coreloop.core.status.CountersSnapshot;
+import dev.coreloop.core.status.ReactorCounter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -8,8 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.acceptor.AcceptorAgent;
-import dev.coreloop.core.internal.AnyThread;
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.reactor.ReactorAgent;
 import dev.coreloop.core.reactor.SelectorIdleStrategy;
 import org.agrona.ErrorHandler;

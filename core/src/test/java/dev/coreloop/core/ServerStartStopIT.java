@@ -1,5 +1,7 @@
 package dev.coreloop.core;
 
+import dev.coreloop.core.status.CountersSnapshot;
+import dev.coreloop.core.status.ReactorCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -8,11 +8,11 @@ import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 import dev.coreloop.core.PlacementPolicy;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ServerContext;
-import dev.coreloop.core.internal.AcceptorThread;
-import dev.coreloop.core.internal.AnyThread;
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.AcceptorThread;
+import dev.coreloop.core.AnyThread;
+import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.reactor.HandOff;
 import dev.coreloop.core.reactor.ReactorAgent;
 import org.agrona.concurrent.Agent;

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.channels.SocketChannel;
 
 import dev.coreloop.core.ConnectionHandler;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;
 

@@ -5,7 +5,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.conn.ConnAction;
 import dev.coreloop.core.conn.ConnActions;
 import dev.coreloop.core.conn.ConnEvent;

@@ -1,6 +1,6 @@
 package dev.coreloop.core.reactor;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import org.agrona.concurrent.NanoClock;
 
 /**

@@ -2,7 +2,7 @@ package dev.coreloop.core.reactor;
 
 import java.util.Arrays;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 
 /**
  * The reactor-level queue of work that must not run nested inside another callback (contract item 7): a connection's

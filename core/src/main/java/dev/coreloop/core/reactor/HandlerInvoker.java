@@ -2,7 +2,7 @@ package dev.coreloop.core.reactor;
 
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.ConnectionHandler;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.TimerHandler;
 import dev.coreloop.core.conn.ConnEvent;

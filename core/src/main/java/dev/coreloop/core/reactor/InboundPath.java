@@ -6,7 +6,7 @@ import java.nio.channels.SocketChannel;
 
 import dev.coreloop.buffers.ByteRing;
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.conn.ConnEvent;
 import org.agrona.DirectBuffer;
 

@@ -10,7 +10,7 @@ import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
 import dev.coreloop.core.ReactorContext;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ReadPausePolicy;
 import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;

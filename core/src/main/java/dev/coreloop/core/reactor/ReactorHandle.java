@@ -1,5 +1,6 @@
 package dev.coreloop.core.reactor;
 
+import dev.coreloop.core.AnyThread;
 import java.net.InetSocketAddress;
 
 import dev.coreloop.core.Connection;

@@ -5,11 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.util.function.Consumer;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.conn.ConnState;
-import dev.coreloop.core.internal.AnyThread;
-import dev.coreloop.core.internal.ReactorThread;
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.AnyThread;
+import dev.coreloop.core.ReactorThread;
+import dev.coreloop.core.status.ServerCounters;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;

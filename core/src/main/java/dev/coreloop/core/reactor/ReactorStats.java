@@ -1,8 +1,8 @@
 package dev.coreloop.core.reactor;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.conn.ConnState;
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.status.ServerCounters;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**

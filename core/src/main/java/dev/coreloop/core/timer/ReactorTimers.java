@@ -2,7 +2,7 @@ package dev.coreloop.core.timer;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.internal.ReactorThread;
+import dev.coreloop.core.ReactorThread;
 import org.agrona.DeadlineTimerWheel;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;

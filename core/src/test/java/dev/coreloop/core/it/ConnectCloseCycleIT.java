@@ -6,7 +6,7 @@ import java.nio.channels.SocketChannel;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.FileDescriptors;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.PlacementPolicy;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.FileDescriptors;
 import dev.coreloop.core.test.LoopbackClient;

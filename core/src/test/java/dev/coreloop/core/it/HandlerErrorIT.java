@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.test.DumpServerThreadsOnFailure;

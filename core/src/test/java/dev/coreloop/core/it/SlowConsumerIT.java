@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.test.EchoTestServer;
 import dev.coreloop.core.test.LoopbackClient;
 import org.junit.jupiter.api.Test;

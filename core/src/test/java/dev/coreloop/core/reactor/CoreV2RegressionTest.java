@@ -15,7 +15,7 @@ import java.util.List;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ReadPausePolicy;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.conn.ConnState;

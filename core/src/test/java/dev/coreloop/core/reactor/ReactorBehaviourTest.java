@@ -15,7 +15,7 @@ import java.util.List;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ReactorContext;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.TimerHandler;

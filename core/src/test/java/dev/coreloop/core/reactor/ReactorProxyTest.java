@@ -10,9 +10,9 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ServerContext;
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.test.ReactorHarness;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import dev.coreloop.core.Connection;
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.acceptor.AcceptLoop;
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.reactor.HandOff;
 import dev.coreloop.core.reactor.ReactorAgent;
 

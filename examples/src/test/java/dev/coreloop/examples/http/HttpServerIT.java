@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.http.ExternalHttpClients.RawResponse;

@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
-import dev.coreloop.core.ReactorCounter;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.test.DumpServerThreadsOnFailure;

@@ -3,7 +3,7 @@ package dev.coreloop.core.reactor;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
-import dev.coreloop.core.internal.ServerCounters;
+import dev.coreloop.core.status.ServerCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**

@@ -1,4 +1,6 @@
-package dev.coreloop.core;
+package dev.coreloop.core.status;
+
+import dev.coreloop.core.CloseReason;
 
 /**
  * The per-reactor counters. Ids are stable (they are the counter type ids in the counters buffer and will be

@@ -1,4 +1,4 @@
-package dev.coreloop.core;
+package dev.coreloop.core.status;
 
 /**
  * A copy of every reactor's counters, taken without locks at one moment per counter (not an atomic cut across

@@ -1,8 +1,8 @@
-package dev.coreloop.core.internal;
+package dev.coreloop.core.status;
 
+import dev.coreloop.core.AnyThread;
 import java.nio.ByteBuffer;
 
-import dev.coreloop.core.ReactorCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;

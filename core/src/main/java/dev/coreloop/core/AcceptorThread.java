@@ -1,4 +1,4 @@
-package dev.coreloop.core.internal;
+package dev.coreloop.core;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
@@ -6,10 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Documentation only: the method is safe to call from any thread. */
+/** Documentation only: the method must be called on the {@code acceptor} thread. */
 @Documented
 @Retention(RetentionPolicy.SOURCE)
 @Target({ ElementType.METHOD, ElementType.CONSTRUCTOR, ElementType.TYPE })
-public @interface AnyThread
+public @interface AcceptorThread
 {
 }
