@@ -46,14 +46,8 @@ LUA
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 HZ=$(getconf CLK_TCK)
 
-wait_port() {
-    local port=$1 i
-    for i in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "server did not listen on $port" >&2; return 1
-}
+# shellcheck source=lib.sh
+. bench/scripts/lib.sh
 
 start_server() { # name port
     local name=$1 port=$2

@@ -33,14 +33,8 @@ SERVER_PID=
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$TMP"; }
 trap cleanup EXIT
 
-wait_port() {
-    local port=$1 i
-    for i in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "server did not listen on $port" >&2; return 1
-}
+# shellcheck source=lib.sh
+. bench/scripts/lib.sh
 
 start_server() { # name port
     case "$1" in

@@ -164,4 +164,26 @@ class ConnTransitionsDocTest
             }
         }
     }
+
+    @Test
+    void shouldDocumentFlowControlBesideTheLifecycle()
+    {
+        final List<List<String>> table = table("Field");
+        final List<String> fields = new ArrayList<>();
+        for (final List<String> row : table.subList(1, table.size()))
+        {
+            fields.add(row.get(0));
+        }
+        assertThat(fields).as("the flow-control fields of docs/connection-states.md")
+            .containsExactly("writable", "readPausePolicy", "readPausedByHandler", "inbound ring full");
+        final String policyRow = table.get(2).get(1);
+        for (final dev.coreloop.core.ReadPausePolicy policy : dev.coreloop.core.ReadPausePolicy.values())
+        {
+            assertThat(policyRow).as("read-pause policy %s documented", policy).contains("`" + policy.name() + "`");
+        }
+        for (final ConnState state : ConnState.values())
+        {
+            assertThat(state.name()).as("flow control is not a lifecycle state").doesNotContain("BACKPRESSURE");
+        }
+    }
 }

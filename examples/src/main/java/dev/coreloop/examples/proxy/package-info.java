@@ -9,9 +9,9 @@
  *       which also presents the held bytes again. While the upstream connects, the client's bytes queue in it up to
  *       the cap. So a relay holds at most its two connections' inbound and outbound rings: a reader that stops
  *       blocks its far sender through TCP flow control, and the proxy itself allocates nothing per chunk.</li>
- *   <li><b>Half-close.</b> A FIN from one side becomes {@code shutdownOutput()} on the other once what was relayed
- *       before it has been written; the other direction keeps flowing, and when both directions have ended both
- *       connections close.</li>
+ *   <li><b>Half-close.</b> A FIN from one side becomes {@code shutdownOutput()} on the other, whose FIN leaves after
+ *       what was relayed before it (a slow reader of that tail is bounded by the write-stall timer, not a deadline);
+ *       the other direction keeps flowing, and when both directions have ended both connections close.</li>
  *   <li><b>Ends.</b> A reset or error on one side (peer reset, I/O error, write stall, abort ...) resets the other,
  *       so a cut stream never looks complete; a clean end (idle timeout, server shutdown) closes the other
  *       gracefully. An upstream that refuses or does not answer within {@code connectTimeoutMs} closes the client
