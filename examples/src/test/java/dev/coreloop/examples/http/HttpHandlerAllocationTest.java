@@ -2,6 +2,9 @@ package dev.coreloop.examples.http;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ class HttpHandlerAllocationTest
 {
     private static final int REQUESTS = 100_000;
     private static final int BATCH = 16;
+    private static final int WINDOWS = 5;
 
     @Test
     void shouldNotAllocateOnTheSteadyStatePath()
@@ -42,13 +46,21 @@ class HttpHandlerAllocationTest
 
         final long threadId = Thread.currentThread().getId();
         run(handler, connection, reactor, inbound, REQUESTS);
-        final long before = threads.getThreadAllocatedBytes(threadId);
-        final long consumed = run(handler, connection, reactor, inbound, REQUESTS);
-        final long allocatedBytes = threads.getThreadAllocatedBytes(threadId) - before;
+        // The JIT (an OSR compile or a deoptimisation landing in a window, more likely on a loaded machine) can
+        // allocate a few bytes on this thread that the handler did not: measure up to WINDOWS windows and require
+        // one of them to be exactly 0. A handler that allocates per request allocates in every window.
+        final List<Long> windows = new ArrayList<>();
+        for (int window = 0; window < WINDOWS && (windows.isEmpty() || windows.get(windows.size() - 1) != 0); window++)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            final long consumed = run(handler, connection, reactor, inbound, REQUESTS);
+            windows.add(threads.getThreadAllocatedBytes(threadId) - before);
+            assertThat(consumed).isEqualTo((long)REQUESTS / BATCH * inbound.capacity());
+        }
 
-        assertThat(consumed).isEqualTo((long)REQUESTS / BATCH * inbound.capacity());
-        assertThat(handler.responseCount()).isEqualTo(2L * REQUESTS / BATCH * BATCH);
-        assertThat(allocatedBytes).as("bytes allocated for %d requests", REQUESTS).isZero();
+        assertThat(handler.responseCount()).isEqualTo((1L + windows.size()) * REQUESTS / BATCH * BATCH);
+        assertThat(Collections.min(windows)).as("fewest bytes allocated for %d requests in windows %s", REQUESTS,
+            windows).isZero();
     }
 
     private static long run(
