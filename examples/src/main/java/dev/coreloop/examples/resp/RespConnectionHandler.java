@@ -488,14 +488,23 @@ public final class RespConnectionHandler implements ConnectionHandler
             {"proto-max-bulk-len", Integer.toString(config.maxBulkBytes())},
             {"io-threads", "1"},
         };
+        for (int i = 2; i < argCount; i++)
+        {
+            if (parser.argLength(i) > Glob.MAX_PATTERN_BYTES)
+            {
+                error("ERR CONFIG GET pattern of " + parser.argLength(i) + " bytes is longer than the limit of " +
+                    Glob.MAX_PATTERN_BYTES + " bytes");
+                return;
+            }
+        }
         final boolean[] matched = new boolean[table.length];
         int count = 0;
         for (int i = 2; i < argCount; i++)
         {
-            final String pattern = argString(i).toLowerCase(java.util.Locale.ROOT);
+            final String pattern = argString(i);
             for (int t = 0; t < table.length; t++)
             {
-                if (!matched[t] && Glob.matches(pattern, table[t][0]))
+                if (!matched[t] && Glob.matches(pattern, table[t][0], true))
                 {
                     matched[t] = true;
                     count++;
