@@ -236,6 +236,52 @@ class RespServerIT
         }
     }
 
+    /**
+     * 20,000 pipelined GETs of 4 KiB values spread over every shard (80 MiB of replies, over the 32 MiB reply budget)
+     * from a client that reads as it writes: the sequencer counts what it holds, not what has passed through, so
+     * the connection is never aborted.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldServeALongPipelineOfLargeRepliesAcrossShardsWithoutAborting() throws IOException
+    {
+        final int gets = 20_000;
+        final byte[][] replies = new byte[REACTORS][];
+        final String[] keys = new String[REACTORS];
+        final StringBuilder setup = new StringBuilder();
+        for (int shard = 0; shard < REACTORS; shard++)
+        {
+            keys[shard] = CrossShardTest.keyOwnedBy("pipe4k", shard, REACTORS);
+            final String value = String.valueOf((char)('a' + shard)).repeat(4096);
+            setup.append(RespTestSupport.command("SET", keys[shard], value));
+            replies[shard] = ("$4096\r\n" + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+        final StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < gets; i++)
+        {
+            requests.append(RespTestSupport.command("GET", keys[i % REACTORS]));
+        }
+        requests.append("QUIT\r\n");
+        try (Socket socket = connect())
+        {
+            socket.getOutputStream().write(setup.toString().getBytes(StandardCharsets.ISO_8859_1));
+            final InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(5 * REACTORS), StandardCharsets.ISO_8859_1))
+                .isEqualTo("+OK\r\n".repeat(REACTORS));
+            writeInBackground(socket, requests.toString().getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < gets; i++)
+            {
+                final byte[] reply = in.readNBytes(replies[i % REACTORS].length);
+                if (!Arrays.equals(reply, replies[i % REACTORS]))
+                {
+                    throw new AssertionError("reply " + i + " of " + gets + " is wrong or missing (" + reply.length +
+                        " bytes): " + new String(reply, 0, Math.min(reply.length, 40), StandardCharsets.ISO_8859_1));
+                }
+            }
+            assertThat(readToEof(socket)).isEqualTo("+OK\r\n");
+        }
+    }
+
     private static String[] pair(final String command, final String reply)
     {
         return new String[]{command, reply};
