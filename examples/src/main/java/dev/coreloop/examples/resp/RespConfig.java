@@ -33,6 +33,11 @@ public final class RespConfig
     public static final int SWEEP_SLOTS_PER_TICK_DEFAULT = 1024;
     /** Delay before a shard retries replies that found another reactor's message ring full. */
     public static final long RETRY_DELAY_US_DEFAULT = 50;
+    /**
+     * Time a client has to complete a request once its first byte has arrived (slowloris guard); beyond it the
+     * client gets {@code -ERR Protocol error: command not completed within N ms} and the connection closes.
+     */
+    public static final long COMMAND_TIMEOUT_MS_DEFAULT = 10_000;
 
     private int maxBulkBytes = MAX_BULK_BYTES_DEFAULT;
     private int maxArgs = MAX_ARGS_DEFAULT;
@@ -44,6 +49,7 @@ public final class RespConfig
     private long sweepIntervalMs = SWEEP_INTERVAL_MS_DEFAULT;
     private int sweepSlotsPerTick = SWEEP_SLOTS_PER_TICK_DEFAULT;
     private long retryDelayUs = RETRY_DELAY_US_DEFAULT;
+    private long commandTimeoutMs = COMMAND_TIMEOUT_MS_DEFAULT;
     private boolean concluded;
 
     public int maxBulkBytes()
@@ -166,6 +172,25 @@ public final class RespConfig
         return this;
     }
 
+    public long commandTimeoutMs()
+    {
+        return commandTimeoutMs;
+    }
+
+    /**
+     * Sets the slowloris guard: a request must be complete within this many milliseconds of its first byte. Traffic
+     * does not extend it (a byte a second would keep an idle timer from ever firing); complete requests never arm
+     * it. It bounds how fast a client must upload its largest value: {@link #maxBulkBytes()} bytes within this time.
+     * While the connection's reads are paused by its own reply backlog the client cannot complete, so the deadline
+     * is then deferred by another full period (the core's write-stall timeout guards that state).
+     */
+    public RespConfig commandTimeoutMs(final long commandTimeoutMs)
+    {
+        checkMutable();
+        this.commandTimeoutMs = commandTimeoutMs;
+        return this;
+    }
+
     /**
      * Validates and freezes the configuration; calling it again is harmless.
      *
@@ -188,6 +213,7 @@ public final class RespConfig
         requireRange("sweepIntervalMs", sweepIntervalMs, 1, 3_600_000);
         requireRange("sweepSlotsPerTick", sweepSlotsPerTick, 1, 1 << 24);
         requireRange("retryDelayUs", retryDelayUs, 1, 1_000_000);
+        requireRange("commandTimeoutMs", commandTimeoutMs, 1, 86_400_000);
         concluded = true;
         return this;
     }
@@ -205,7 +231,7 @@ public final class RespConfig
             ", maxRequestBytes=" + maxRequestBytes + ", maxPendingReplies=" + maxPendingReplies +
             ", maxBufferedReplyBytes=" + maxBufferedReplyBytes + ", maxRemoteInFlight=" + maxRemoteInFlight +
             ", sweepIntervalMs=" + sweepIntervalMs + ", sweepSlotsPerTick=" + sweepSlotsPerTick +
-            ", retryDelayUs=" + retryDelayUs + '}';
+            ", retryDelayUs=" + retryDelayUs + ", commandTimeoutMs=" + commandTimeoutMs + '}';
     }
 
     private void checkMutable()

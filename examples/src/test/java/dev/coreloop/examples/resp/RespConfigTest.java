@@ -12,6 +12,7 @@ class RespConfigTest
     {
         final RespConfig config = new RespConfig().conclude();
         assertThat(config.maxBulkBytes()).isEqualTo(512 * 1024);
+        assertThat(config.commandTimeoutMs()).isEqualTo(10_000);
         assertThat(config.isConcluded()).isTrue();
     }
 
@@ -24,6 +25,8 @@ class RespConfigTest
             .hasMessageContaining("maxRequestBytes").hasMessageContaining("1024");
         assertThatThrownBy(() -> new RespConfig().sweepIntervalMs(-5).conclude())
             .hasMessageContaining("sweepIntervalMs").hasMessageContaining("-5");
+        assertThatThrownBy(() -> new RespConfig().commandTimeoutMs(0).conclude())
+            .hasMessage("RespConfig.commandTimeoutMs must be in [1, 86400000] but was 0");
     }
 
     @Test

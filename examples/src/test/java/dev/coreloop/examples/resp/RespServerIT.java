@@ -282,6 +282,42 @@ class RespServerIT
         }
     }
 
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldCloseAClientThatTricklesACommandPastTheCommandTimeout() throws Exception
+    {
+        final ServerContext ctx = new ServerContext().reactorCount(1);
+        RespServer.install(ctx, new InetSocketAddress("127.0.0.1", 0), new RespConfig().commandTimeoutMs(300));
+        try (Server slowServer = Server.start(ctx); Socket socket = new Socket())
+        {
+            socket.connect(slowServer.localAddress(0), 5_000);
+            socket.setSoTimeout(10_000);
+            final byte[] command = RespTestSupport.command("SET", "slow", "v".repeat(200))
+                .getBytes(StandardCharsets.ISO_8859_1);
+            final long startNs = System.nanoTime();
+            final Thread trickler = new Thread(() ->
+            {
+                try
+                {
+                    for (final byte b : command) // one byte every 20 ms: 4.5 s for the whole command
+                    {
+                        socket.getOutputStream().write(b);
+                        Thread.sleep(20);
+                    }
+                }
+                catch (final IOException | InterruptedException ignored)
+                {
+                    // closed by the server: what the reader checks
+                }
+            }, "trickler");
+            trickler.setDaemon(true);
+            trickler.start();
+            assertThat(readToEof(socket)).isEqualTo("-ERR Protocol error: command not completed within 300 ms\r\n");
+            assertThat((System.nanoTime() - startNs) / 1_000_000).as("ms until the close").isLessThan(4_000);
+            trickler.interrupt();
+        }
+    }
+
     private static String[] pair(final String command, final String reply)
     {
         return new String[]{command, reply};
