@@ -13,6 +13,7 @@ class RespConfigTest
         final RespConfig config = new RespConfig().conclude();
         assertThat(config.maxBulkBytes()).isEqualTo(512 * 1024);
         assertThat(config.commandTimeoutMs()).isEqualTo(10_000);
+        assertThat(config.idleTimeoutMs()).isEqualTo(3_600_000);
         assertThat(config.isConcluded()).isTrue();
     }
 
@@ -27,6 +28,8 @@ class RespConfigTest
             .hasMessageContaining("sweepIntervalMs").hasMessageContaining("-5");
         assertThatThrownBy(() -> new RespConfig().commandTimeoutMs(0).conclude())
             .hasMessage("RespConfig.commandTimeoutMs must be in [1, 86400000] but was 0");
+        assertThatThrownBy(() -> new RespConfig().idleTimeoutMs(-1).conclude())
+            .hasMessage("RespConfig.idleTimeoutMs must be in [1, 31536000000] but was -1");
     }
 
     @Test
