@@ -109,4 +109,48 @@ class RespConnectionTimeoutsTest
             assertThat(resp.state()).isEqualTo(ConnState.ACTIVE);
         }
     }
+
+    @Test
+    void shouldCloseAClientThatTricklesARequestAByteASecondThroughTheCore() throws IOException
+    {
+        try (ReactorHarness harness = harness(new RespConfig()))
+        {
+            final SocketChannel client = harness.connect(0);
+            final Connection conn = harness.awaitConnection();
+            client.configureBlocking(false);
+            final byte[] command = RespTestSupport.command("SET", "slow", "v".repeat(100))
+                .getBytes(StandardCharsets.ISO_8859_1);
+            long firstByteNs = -1;
+            for (int sent = 0; sent < command.length && conn.state() == ConnState.ACTIVE; sent++)
+            {
+                client.write(ByteBuffer.wrap(command, sent, 1)); // each byte resets the core's idle timer
+                harness.doWork();
+                if (firstByteNs < 0)
+                {
+                    firstByteNs = harness.clock().nanoTime();
+                }
+                harness.clock().advance(SECOND_NS);
+                harness.doWork();
+            }
+
+            final RecordingSink.Transition closing = harness.sink().lastInto(conn.id(), ConnState.DRAINING);
+            assertThat(closing).as(harness.sink().dump()).isNotNull();
+            assertThat(closing.reason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
+            assertThat(closing.nowNs() - firstByteNs).isEqualTo(RespConfig.COMMAND_TIMEOUT_MS_DEFAULT * 1_000_000L);
+            final ByteBuffer reply = ByteBuffer.allocate(256);
+            harness.doWorkUntil(() ->
+            {
+                try
+                {
+                    return client.read(reply) < 0;
+                }
+                catch (final IOException ex)
+                {
+                    throw new AssertionError(ex);
+                }
+            }, 1_000_000L, 100);
+            assertThat(new String(reply.array(), 0, reply.position(), StandardCharsets.ISO_8859_1))
+                .isEqualTo("-ERR Protocol error: command not completed within 10000 ms\r\n");
+        }
+    }
 }
