@@ -21,9 +21,20 @@ import org.agrona.concurrent.SystemNanoClock;
  */
 public final class ServerContext
 {
-    /** A listening address and the factory of its connections' handlers. */
-    public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory)
+    /**
+     * A listening address, the factory of its connections' handlers, and its connections' idle timeout.
+     *
+     * @param idleTimeoutMs how long this listener's connections may stay without traffic in either direction, or 0
+     *                      for the context's {@link #idleTimeoutMs()}. Protocols differ: an HTTP keep-alive
+     *                      connection is cheap to reopen, a connection in a database client's pool is meant to wait.
+     */
+    public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory, long idleTimeoutMs)
     {
+        /** A listener whose connections use the context's {@link #idleTimeoutMs()}. */
+        public Listener(final InetSocketAddress address, final ConnectionHandlerFactory factory)
+        {
+            this(address, factory, 0);
+        }
     }
 
     /** A per-reactor service: its type and how each reactor creates its instance. */
@@ -41,6 +52,8 @@ public final class ServerContext
     public static final int HIGH_WATERMARK_BYTES_DEFAULT = 1 << 20;
     public static final int LOW_WATERMARK_BYTES_DEFAULT = 256 * 1024;
     public static final long IDLE_TIMEOUT_MS_DEFAULT = 60_000;
+    /** The longest idle timeout a listener may set (a year): deadlines stay far from overflowing. */
+    public static final long LISTENER_IDLE_TIMEOUT_MS_MAX = 365L * 24 * 3_600_000;
     public static final long WRITE_STALL_TIMEOUT_MS_DEFAULT = 30_000;
     public static final long DRAIN_TIMEOUT_MS_DEFAULT = 2_000;
     public static final int READ_BUDGET_BYTES_DEFAULT = 64 * 1024;
@@ -137,6 +150,9 @@ public final class ServerContext
             final Listener listener = listeners.get(i);
             check(listener.address() != null, "listen[" + i + "].address", null, "must not be null");
             check(listener.factory() != null, "listen[" + i + "].factory", null, "must not be null");
+            check(listener.idleTimeoutMs() >= 0 && listener.idleTimeoutMs() <= LISTENER_IDLE_TIMEOUT_MS_MAX,
+                "listen[" + i + "].idleTimeoutMs", listener.idleTimeoutMs(),
+                "must be in 0.." + LISTENER_IDLE_TIMEOUT_MS_MAX + " (0 = the context's idleTimeoutMs)");
         }
         if (placement == null)
         {
@@ -208,8 +224,21 @@ public final class ServerContext
     /** Adds a listener (repeatable). Port 0 binds an ephemeral port; {@link Server#localAddress(int)} tells which. */
     public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory)
     {
+        return listen(address, factory, 0);
+    }
+
+    /**
+     * As {@link #listen(InetSocketAddress, ConnectionHandlerFactory)}, with an idle timeout of its own for this
+     * listener's connections.
+     *
+     * @param idleTimeoutMs replaces {@link #idleTimeoutMs()} for connections accepted here; 0 keeps it. Validated in
+     *                      {@link #conclude()}: {@code 0..}{@link #LISTENER_IDLE_TIMEOUT_MS_MAX}.
+     */
+    public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory,
+        final long idleTimeoutMs)
+    {
         checkMutable("listen");
-        listeners.add(new Listener(address, factory));
+        listeners.add(new Listener(address, factory, idleTimeoutMs));
         return this;
     }
 
@@ -395,6 +424,7 @@ public final class ServerContext
         return this;
     }
 
+    /** @return how long a connection may stay without traffic in either direction (a listener may set its own). */
     public long idleTimeoutMs()
     {
         return idleTimeoutMs;

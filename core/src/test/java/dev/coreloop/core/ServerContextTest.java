@@ -23,6 +23,11 @@ class ServerContextTest
             .hasMessageContaining("idleTimeoutMs=0");
         assertThatThrownBy(() -> new ServerContext().highWatermarkBytes(8 << 20).conclude())
             .hasMessageContaining("highWatermarkBytes=8388608");
+        assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null, -1).conclude())
+            .hasMessageStartingWith("ServerContext.listen[0].idleTimeoutMs=-1: must be in 0..31536000000");
+        assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null)
+            .listen(new InetSocketAddress(0), reactor -> null, 400L * 86_400_000).conclude())
+            .hasMessageContaining("listen[1].idleTimeoutMs=34560000000");
     }
 
     @Test
@@ -34,6 +39,7 @@ class ServerContextTest
         assertThat(ctx.transitionSink()).isNotNull();
         assertThat(ctx.nanoClock()).isNotNull();
         assertThat(ctx.tcpNoDelay()).isTrue();
+        assertThat(ctx.listeners().get(0).idleTimeoutMs()).as("0: the context's idleTimeoutMs").isZero();
         assertThatThrownBy(() -> ctx.idleTimeoutMs(5)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("idleTimeoutMs");
     }

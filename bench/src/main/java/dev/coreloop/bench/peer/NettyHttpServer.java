@@ -42,7 +42,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  * The Netty 4.2 (NIO transport) peer of the coreloop HTTP example, for comparisons: the same two routes
  * ({@code GET|HEAD /plaintext}, {@code GET|HEAD /json}), the same headers (Server, Date cached per event loop
  * and refreshed once a second, Content-Type, Content-Length), keep-alive by version and {@code Connection},
- * and the same error policy (404/405/400/414/431 answered with {@code Connection: close}, then close).
+ * and the same error policy (404/405 answered on the request's body end, keeping a keep-alive connection open;
+ * 400/413/414/431 answered with {@code Connection: close}, then close).
  * Requests are not aggregated: bodies are released as they arrive and the response is written on the
  * request's {@link LastHttpContent}, so pipelined requests are answered in order; writes are flushed once
  * per read batch ({@code channelReadComplete}).
@@ -226,7 +227,7 @@ public final class NettyHttpServer implements AutoCloseable
                             HttpResponseStatus.REQUEST_URI_TOO_LONG : cause instanceof TooLongHttpHeaderException ?
                             HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : cause instanceof TooLongFrameException ?
                             HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
-                        sendError(ctx, errorStatus, false);
+                        sendError(ctx, errorStatus, false, false, false);
                         return;
                     }
                     onRequest(request);
@@ -285,7 +286,7 @@ public final class NettyHttpServer implements AutoCloseable
             status = null;
             if (responseStatus != HttpResponseStatus.OK)
             {
-                sendError(ctx, responseStatus, head);
+                sendError(ctx, responseStatus, head, keepAlive, http10);
                 return;
             }
             final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
@@ -310,7 +311,12 @@ public final class NettyHttpServer implements AutoCloseable
             }
         }
 
-        private static void sendError(final ChannelHandlerContext ctx, final HttpResponseStatus status, final boolean head)
+        /**
+         * @param keepAlive true for an error that leaves the framing intact (404, 405, after the request's body) on a
+         *                  keep-alive request: the connection stays open; false: {@code Connection: close}, then close.
+         */
+        private static void sendError(final ChannelHandlerContext ctx, final HttpResponseStatus status, final boolean head,
+            final boolean keepAlive, final boolean http10)
         {
             final byte[] text = (status.code() + " " + status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);
             final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
@@ -319,12 +325,21 @@ public final class NettyHttpServer implements AutoCloseable
                 .set(HttpHeaderNames.SERVER, SERVER_NAME)
                 .set(HttpHeaderNames.DATE, DATES.get().now())
                 .set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
             if (status == HttpResponseStatus.METHOD_NOT_ALLOWED)
             {
                 response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             }
+            if (keepAlive)
+            {
+                if (http10)
+                {
+                    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                }
+                ctx.write(response, ctx.voidPromise());
+                return;
+            }
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -51,6 +51,11 @@ class NettyHttpServerIT
             .contains("connection: close");
         assertThat(ExternalHttpClients.curlStatus(base + "/nope")).isEqualTo("404");
         assertThat(ExternalHttpClients.curlStatus("-X", "POST", "-d", "x", base + "/plaintext")).isEqualTo("405");
+        final ExternalHttpClients.ProcessResult reuse = ExternalHttpClients.run("curl", "--max-time", "10", "-sS",
+            "-v", base + "/nope", "--next", base + "/plaintext");
+        assertThat(reuse.stdout()).as(reuse.stderr()).isEqualTo("404 Not Found\nHello, World!");
+        assertThat(reuse.stderr()).as("the 404 keeps the connection, as the coreloop example does")
+            .contains("Re-using existing connection");
     }
 
     @Test

@@ -17,6 +17,8 @@ final class ConnectionTimers
 {
     private final ReactorConnection conn;
     private final ReactorParts parts;
+    /** The idle timeout of this connection: its listener's, or the context's. */
+    private final long idleTimeoutNs;
     private final LongArrayList userTimerIds = new LongArrayList(2, ReactorTimers.NULL_TIMER);
     private long guardTimerId = ReactorTimers.NULL_TIMER;
     private long guardDeadlineNs = Long.MAX_VALUE;
@@ -31,6 +33,7 @@ final class ConnectionTimers
     {
         this.conn = conn;
         this.parts = parts;
+        this.idleTimeoutNs = parts.settings.idleTimeoutNs(conn.listenerIndex());
     }
 
     long scheduleUser(final long deadlineNs)
@@ -72,7 +75,7 @@ final class ConnectionTimers
             case ACTIVE:
             case INPUT_CLOSED:
             case OUTPUT_SHUTDOWN:
-                final long idleDeadlineNs = lastActivityNs + parts.settings.idleTimeoutNs;
+                final long idleDeadlineNs = lastActivityNs + idleTimeoutNs;
                 if (conn.backlogBytes() == 0)
                 {
                     return idleDeadlineNs;
@@ -145,7 +148,7 @@ final class ConnectionTimers
                 {
                     conn.fire(ConnEvent.WRITE_STALL_TIMEOUT);
                 }
-                else if (nowNs - lastActivityNs >= parts.settings.idleTimeoutNs)
+                else if (nowNs - lastActivityNs >= idleTimeoutNs)
                 {
                     conn.fire(ConnEvent.IDLE_TIMEOUT);
                 }

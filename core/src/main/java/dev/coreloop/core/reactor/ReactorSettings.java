@@ -10,7 +10,10 @@ import dev.coreloop.core.ServerContext;
  */
 final class ReactorSettings
 {
+    /** The context's idle timeout: outbound connections, and listeners that set none. */
     final long idleTimeoutNs;
+    /** Per listener index: its connections' idle timeout. */
+    private final long[] listenerIdleTimeoutNs;
     final long writeStallTimeoutNs;
     final long drainTimeoutNs;
     final int readBudgetBytes;
@@ -24,6 +27,12 @@ final class ReactorSettings
     ReactorSettings(final ServerContext ctx)
     {
         idleTimeoutNs = ctx.idleTimeoutMs() * 1_000_000L;
+        listenerIdleTimeoutNs = new long[ctx.listeners().size()];
+        for (int i = 0; i < listenerIdleTimeoutNs.length; i++)
+        {
+            final long listenerMs = ctx.listeners().get(i).idleTimeoutMs();
+            listenerIdleTimeoutNs[i] = listenerMs > 0 ? listenerMs * 1_000_000L : idleTimeoutNs;
+        }
         writeStallTimeoutNs = ctx.writeStallTimeoutMs() * 1_000_000L;
         drainTimeoutNs = ctx.drainTimeoutMs() * 1_000_000L;
         readBudgetBytes = ctx.readBudgetBytes();
@@ -33,5 +42,12 @@ final class ReactorSettings
         inboundCapBytes = ctx.inboundCapBytes();
         outboundCapBytes = ctx.outboundCapBytes();
         maxConnections = ctx.maxConnectionsPerReactor();
+    }
+
+    /** @return the idle timeout of a connection accepted on listener {@code listenerIndex} (-1: outbound). */
+    long idleTimeoutNs(final int listenerIndex)
+    {
+        return listenerIndex >= 0 && listenerIndex < listenerIdleTimeoutNs.length ?
+            listenerIdleTimeoutNs[listenerIndex] : idleTimeoutNs;
     }
 }

@@ -106,6 +106,27 @@ class ReactorBehaviourTest
     }
 
     @Test
+    void shouldCloseEachListenersConnectionsAfterItsOwnIdleTimeout() throws IOException
+    {
+        final TestHandler pooled = new TestHandler();
+        harness = new ReactorHarness(context().idleTimeoutMs(1_000).listen(ANY, reactor -> pooled, 5_000));
+        harness.connect(0);
+        final Connection plain = harness.awaitConnection();
+        harness.connect(1);
+        final Connection patient = harness.awaitConnection();
+        assertThat(pooled.connection).isSameAs(patient);
+        final long activeNs = enteredNs(patient, ConnState.ACTIVE);
+
+        harness.doWorkUntil(() -> patient.state() == ConnState.CLOSED, MS, 6_000);
+
+        assertThat(harness.sink().lastInto(plain.id(), ConnState.CLOSED).nowNs() - enteredNs(plain, ConnState.ACTIVE))
+            .as("the context's idle timeout").isEqualTo(1_000 * MS);
+        final RecordingSink.Transition closed = harness.sink().lastInto(patient.id(), ConnState.CLOSED);
+        assertThat(closed.reason()).isEqualTo(CloseReason.IDLE_TIMEOUT);
+        assertThat(closed.nowNs() - activeNs).as("the listener's own idle timeout").isEqualTo(5_000 * MS);
+    }
+
+    @Test
     void shouldRestartIdleTimeoutOnTraffic() throws IOException
     {
         final SocketChannel[] client = new SocketChannel[1];

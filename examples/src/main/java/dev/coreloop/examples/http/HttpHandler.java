@@ -15,8 +15,14 @@ import org.agrona.DirectBuffer;
  *   <li>Routes: {@code GET|HEAD /plaintext} and {@code GET|HEAD /json}; other paths 404, other methods 405.</li>
  *   <li>Bodies (Content-Length or chunked) are read and discarded before the response, so the next
  *       pipelined request starts at the right byte. {@code Expect: 100-continue} gets {@code 100 Continue}.</li>
- *   <li>Errors (400, 404, 405, 408, 413, 414, 431, 501, 505) are answered with {@code Connection: close}, then
- *       {@code connection.close(PROTOCOL_ERROR)}: the kit flushes, shuts output and lingers. Input after
+ *   <li>404 (unknown path) and 405 (other method on a route) leave the framing intact: the request's body, if
+ *       any, is read and discarded like any other, and the error is answered in the request's connection variant,
+ *       so a keep-alive connection stays open and the pipelined requests after it are answered in order, as nginx
+ *       does. The exception is a request with a body that waits for {@code 100 Continue}: the body has not been
+ *       sent, so the error is answered without it and the connection closes as below (RFC 9110 §10.1.1).</li>
+ *   <li>Errors that break or distrust the framing (400, 408, 413, 414, 431, 501, 505: malformed or oversized
+ *       heads, bad or conflicting body framing, the smuggling cases) are answered with {@code Connection: close},
+ *       then {@code connection.close(PROTOCOL_ERROR)}: the kit flushes, shuts output and lingers. Input after
  *       that point is discarded.</li>
  *   <li>{@code Connection: close} (or HTTP/1.0 without keep-alive): the response says so and the connection
  *       closes gracefully after it; later pipelined requests are ignored.</li>
@@ -108,12 +114,13 @@ public final class HttpHandler implements ConnectionHandler
                     }
                     headRequest = parser.method() == HttpMethod.HEAD;
                     route = route(buffer);
-                    if (route < 0)
-                    {
-                        return replyError(connection, -route, length);
-                    }
                     if (parser.expectContinue() && parser.hasBody() && parser.versionMinor() != 0)
                     {
+                        if (route < 0)
+                        {
+                            // the client holds the body back until 100 Continue: answer without it, then close
+                            return replyError(connection, -route, length);
+                        }
                         final int index = HttpResponses.continue100();
                         connection.write(responses.buffer(), responses.offset(index), responses.length(index));
                     }
@@ -178,7 +185,7 @@ public final class HttpHandler implements ConnectionHandler
     }
 
     /**
-     * @return the route, or minus the error status (404, 405).
+     * @return the route, or minus the error status (404, 405): an error answered after the body, like a route.
      */
     private int route(final DirectBuffer buffer)
     {
@@ -205,7 +212,7 @@ public final class HttpHandler implements ConnectionHandler
     {
         final int variant = !parser.keepAlive() ? HttpResponses.CONNECTION_CLOSE :
             parser.versionMinor() == 0 ? HttpResponses.CONNECTION_KEEP_ALIVE_HTTP10 : HttpResponses.CONNECTION_KEEP_ALIVE;
-        final int index = HttpResponses.ok(route, variant);
+        final int index = route >= 0 ? HttpResponses.ok(route, variant) : HttpResponses.error(-route, variant);
         pendingIndex = index;
         pendingLength = headRequest ? responses.headerLength(index) : responses.length(index);
         pendingClose = variant == HttpResponses.CONNECTION_CLOSE;

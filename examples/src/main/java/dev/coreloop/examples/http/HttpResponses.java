@@ -7,8 +7,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Every response the example server sends, built once into one off-heap buffer: the two routes in each
- * connection variant, the error replies and {@code 100 Continue}. Only the {@code Date} value changes; it
+ * Every response the example server sends, built once into one off-heap buffer: the two routes and the error
+ * replies, each in every connection variant, and {@code 100 Continue}. Only the {@code Date} value changes; it
  * sits at a known offset in each response and {@link #date} rewrites it in place. Sending a response is
  * then a single {@code connection.write(buffer(), offset(i), length(i))}; a HEAD reply writes only
  * {@link #headerLength(int)} bytes of the same response.
@@ -46,7 +46,7 @@ public final class HttpResponses
     };
 
     private static final int ERROR_BASE = ROUTE_COUNT * CONNECTION_VARIANTS;
-    private static final int CONTINUE_INDEX = ERROR_BASE + ERROR_STATUSES.length;
+    private static final int CONTINUE_INDEX = ERROR_BASE + ERROR_STATUSES.length * CONNECTION_VARIANTS;
     private static final int RESPONSE_COUNT = CONTINUE_INDEX + 1;
 
     private final UnsafeBuffer buffer;
@@ -65,19 +65,21 @@ public final class HttpResponses
         {
             for (int variant = 0; variant < CONNECTION_VARIANTS; variant++)
             {
-                final String connectionHeader = variant == CONNECTION_KEEP_ALIVE ? "" :
-                    variant == CONNECTION_KEEP_ALIVE_HTTP10 ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
                 final boolean json = route == ROUTE_JSON;
                 texts[route * CONNECTION_VARIANTS + variant] = response(serverName, "200 OK", "",
-                    json ? "application/json" : "text/plain", connectionHeader, json ? JSON_BODY : PLAINTEXT_BODY);
+                    json ? "application/json" : "text/plain", connectionHeader(variant),
+                    json ? JSON_BODY : PLAINTEXT_BODY);
             }
         }
         for (int i = 0; i < ERROR_STATUSES.length; i++)
         {
             final int status = ERROR_STATUSES[i];
-            texts[ERROR_BASE + i] = response(serverName, status + " " + ERROR_REASONS[i],
-                status == 405 ? "Allow: GET, HEAD\r\n" : "", "text/plain", "Connection: close\r\n",
-                status + " " + ERROR_REASONS[i] + "\n");
+            for (int variant = 0; variant < CONNECTION_VARIANTS; variant++)
+            {
+                texts[ERROR_BASE + i * CONNECTION_VARIANTS + variant] = response(serverName,
+                    status + " " + ERROR_REASONS[i], status == 405 ? "Allow: GET, HEAD\r\n" : "", "text/plain",
+                    connectionHeader(variant), status + " " + ERROR_REASONS[i] + "\n");
+            }
         }
         texts[CONTINUE_INDEX] = "HTTP/1.1 100 Continue\r\n\r\n";
 
@@ -99,6 +101,12 @@ public final class HttpResponses
             dateOffsets[i] = dateIndex < 0 ? -1 : offset + dateIndex + "\r\nDate: ".length();
             offset += bytes.length;
         }
+    }
+
+    private static String connectionHeader(final int variant)
+    {
+        return variant == CONNECTION_KEEP_ALIVE ? "" :
+            variant == CONNECTION_KEEP_ALIVE_HTTP10 ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     }
 
     private static String response(
@@ -138,14 +146,23 @@ public final class HttpResponses
         return route * CONNECTION_VARIANTS + variant;
     }
 
-    /** @return the index of the error response for {@code status}, or -1 if there is none. */
+    /**
+     * @return the index of the error response for {@code status} with {@code Connection: close} (the variant for
+     * errors after which the connection closes), or -1 if there is none.
+     */
     public static int error(final int status)
+    {
+        return error(status, CONNECTION_CLOSE);
+    }
+
+    /** @return the index of the error response for {@code status} in connection {@code variant}, or -1 if there is none. */
+    public static int error(final int status, final int variant)
     {
         for (int i = 0; i < ERROR_STATUSES.length; i++)
         {
             if (ERROR_STATUSES[i] == status)
             {
-                return ERROR_BASE + i;
+                return ERROR_BASE + i * CONNECTION_VARIANTS + variant;
             }
         }
         return -1;

@@ -7,7 +7,8 @@
  *       the inbound view (RFC 9112; its javadoc lists every choice: strict CRLF, limits and their status codes,
  *       Content-Length and Transfer-Encoding rules, keep-alive).</li>
  *   <li>{@link dev.coreloop.examples.http.HttpHandler}: one per connection; pipelining, bodies skipped,
- *       errors answered then closed with {@code PROTOCOL_ERROR}, backpressure.</li>
+ *       404 and 405 answered on a connection that stays open, errors that break the framing answered then closed
+ *       with {@code PROTOCOL_ERROR}, backpressure.</li>
  *   <li>{@link dev.coreloop.examples.http.HttpDateService}: per reactor; the Date value and the prebuilt
  *       {@link dev.coreloop.examples.http.HttpResponses}, refreshed when the second changes.</li>
  *   <li>{@link dev.coreloop.examples.http.HttpServer}: {@code handlerFactory(HttpConfig)},

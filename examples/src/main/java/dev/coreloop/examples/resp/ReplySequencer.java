@@ -20,8 +20,17 @@ import org.agrona.concurrent.UnsafeBuffer;
  * writability and on every new reply). Reading pauses while the connection is unwritable, so staging stays small.
  *
  * <p>Bounds: at most {@link RespConfig#maxPendingReplies()} outstanding slots and
- * {@link RespConfig#maxBufferedReplyBytes()} bytes in arena plus staging; beyond either the connection is aborted
- * (as redis closes a client over its output buffer limit) and counted.
+ * {@link RespConfig#maxBufferedReplyBytes()} bytes <em>held</em>: replies stored in the arena and not yet written,
+ * plus staging; beyond either the connection is aborted (as redis closes a client over its output buffer limit) and
+ * counted. A reply leaves the count when it is written, so a client that reads its replies may pipeline forever
+ * without the pipeline ever draining.
+ *
+ * <p>Arena: replies are appended in arrival order, which is not request order, and leave in request order, so the
+ * space of written replies is reclaimed in two ways: the write position goes back to 0 whenever nothing is held, and
+ * when an append would pass the end while at most half the arena is held, the held replies are first compacted to
+ * its start (in offset order, so each moves towards the front over space already free). Compaction copies at most
+ * half an arena per half an arena appended, and the arena grows only while more than half of it is held, so its
+ * size stays within a small factor of the budget.
  *
  * <p><b>Threading:</b> owned by one connection's handler, on its reactor thread.
  */
@@ -59,7 +68,13 @@ final class ReplySequencer
     private long tail;
 
     private ExpandableArrayBuffer arena;
-    private int arenaUsed;
+    /** Where the next stored reply goes in the arena. */
+    private int arenaEnd;
+    /** Bytes of stored replies not yet written (what the budget counts). */
+    private int arenaHeldBytes;
+    /** Scratch for compaction: (offset << 32 | slot) of each held reply. */
+    private long[] compactionOrder;
+    private long compactionCount;
     private ExpandableArrayBuffer staging;
     private int stagedStart;
     private int stagedEnd;
@@ -88,10 +103,22 @@ final class ReplySequencer
         return (int)(tail - head);
     }
 
-    /** @return bytes held in the arena and the staging buffer. */
+    /** @return bytes held: replies stored in the arena and not yet written, and the staging buffer. */
     int bufferedBytes()
     {
-        return arenaUsed + (stagedEnd - stagedStart);
+        return arenaHeldBytes + (stagedEnd - stagedStart);
+    }
+
+    /** @return how many times the arena was compacted (tests). */
+    long compactionCount()
+    {
+        return compactionCount;
+    }
+
+    /** @return the arena's capacity, 0 before the first stored reply (tests). */
+    int arenaCapacityBytes()
+    {
+        return arena == null ? 0 : arena.capacity();
     }
 
     /** @return true once the connection was aborted for exceeding a limit (everything after is ignored). */
@@ -286,7 +313,9 @@ final class ReplySequencer
         aborted = true;
         arena = null;
         staging = null;
-        arenaUsed = 0;
+        compactionOrder = null;
+        arenaEnd = 0;
+        arenaHeldBytes = 0;
         stagedStart = 0;
         stagedEnd = 0;
     }
@@ -325,12 +354,52 @@ final class ReplySequencer
         {
             arena = new ExpandableArrayBuffer(Math.max(1024, length));
         }
+        else if (arenaEnd + length > arena.capacity() && arenaHeldBytes <= arena.capacity() / 2)
+        {
+            compact();
+        }
         final int slot = (int)seq & mask;
-        arena.putBytes(arenaUsed, buffer, offset, length);
-        slotOffset[slot] = arenaUsed;
+        arena.putBytes(arenaEnd, buffer, offset, length);
+        slotOffset[slot] = arenaEnd;
         slotLength[slot] = length;
         slotState[slot] = STATE_READY;
-        arenaUsed += length;
+        arenaEnd += length;
+        arenaHeldBytes += length;
+    }
+
+    /**
+     * Moves every held reply to the front of the arena, in offset order: each lands at or before where it was, over
+     * space already free or already moved, so nothing is overwritten before it is copied.
+     */
+    private void compact()
+    {
+        final int capacity = mask + 1;
+        if (compactionOrder == null || compactionOrder.length < capacity)
+        {
+            compactionOrder = new long[capacity];
+        }
+        int count = 0;
+        for (long seq = head; seq < tail; seq++)
+        {
+            final int slot = (int)seq & mask;
+            if (slotState[slot] == STATE_READY && slotKind[slot] == KIND_BYTES)
+            {
+                compactionOrder[count++] = ((long)slotOffset[slot] << 32) | slot;
+            }
+        }
+        java.util.Arrays.sort(compactionOrder, 0, count);
+        final byte[] bytes = arena.byteArray();
+        int end = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int slot = (int)compactionOrder[i];
+            final int from = (int)(compactionOrder[i] >>> 32);
+            System.arraycopy(bytes, from, bytes, end, slotLength[slot]);
+            slotOffset[slot] = end;
+            end += slotLength[slot];
+        }
+        arenaEnd = end;
+        compactionCount++;
     }
 
     private void flushReady()
@@ -368,12 +437,13 @@ final class ReplySequencer
             }
             else
             {
+                arenaHeldBytes -= slotLength[slot];
                 emit(arena, slotOffset[slot], slotLength[slot]);
             }
         }
-        if (head == tail)
+        if (arenaHeldBytes == 0)
         {
-            arenaUsed = 0;
+            arenaEnd = 0; // nothing held: the whole arena is free again
         }
         maybeClose();
     }

@@ -8,6 +8,14 @@ package dev.coreloop.examples.resp;
  * bytes here (redis allows 512 MiB; the kit keeps whole values in memory per request, so it documents a smaller
  * limit), an inline command line up to {@value #MAX_INLINE_BYTES_DEFAULT} bytes.
  *
+ * <p>Timeouts: redis never closes an idle client by default ({@code timeout 0}), and clients rely on it: a
+ * connection pool keeps connections open and unused for minutes, a single multiplexed connection (Lettuce) for as
+ * long as the application is quiet. The core's idle timeout (60 s by default, right for HTTP keep-alive) would drop
+ * them, so the RESP listener sets its own, {@link #idleTimeoutMs()}: one hour by default. It stays finite so that
+ * every waiting state keeps a timer (a peer that vanished without FIN or RST is let go within the hour, and every
+ * mainstream client reconnects a pooled connection the server closed); the other waits have their own guards: a
+ * request in progress {@link #commandTimeoutMs()}, a reply the client does not read the core's write-stall timeout.
+ *
  * <p><b>Threading:</b> configured on one thread before the server starts, read-only afterwards (shared by every
  * reactor). {@link #conclude()} must happen before it is handed to the reactors.
  */
@@ -33,6 +41,13 @@ public final class RespConfig
     public static final int SWEEP_SLOTS_PER_TICK_DEFAULT = 1024;
     /** Delay before a shard retries replies that found another reactor's message ring full. */
     public static final long RETRY_DELAY_US_DEFAULT = 50;
+    /**
+     * Time a client has to complete a request once its first byte has arrived (slowloris guard); beyond it the
+     * client gets {@code -ERR Protocol error: command not completed within N ms} and the connection closes.
+     */
+    public static final long COMMAND_TIMEOUT_MS_DEFAULT = 10_000;
+    /** How long a RESP connection may stay without traffic in either direction (pooled clients wait unused). */
+    public static final long IDLE_TIMEOUT_MS_DEFAULT = 3_600_000;
 
     private int maxBulkBytes = MAX_BULK_BYTES_DEFAULT;
     private int maxArgs = MAX_ARGS_DEFAULT;
@@ -44,6 +59,8 @@ public final class RespConfig
     private long sweepIntervalMs = SWEEP_INTERVAL_MS_DEFAULT;
     private int sweepSlotsPerTick = SWEEP_SLOTS_PER_TICK_DEFAULT;
     private long retryDelayUs = RETRY_DELAY_US_DEFAULT;
+    private long commandTimeoutMs = COMMAND_TIMEOUT_MS_DEFAULT;
+    private long idleTimeoutMs = IDLE_TIMEOUT_MS_DEFAULT;
     private boolean concluded;
 
     public int maxBulkBytes()
@@ -166,6 +183,41 @@ public final class RespConfig
         return this;
     }
 
+    public long commandTimeoutMs()
+    {
+        return commandTimeoutMs;
+    }
+
+    /**
+     * Sets the slowloris guard: a request must be complete within this many milliseconds of its first byte. Traffic
+     * does not extend it (a byte a second would keep an idle timer from ever firing); complete requests never arm
+     * it. It bounds how fast a client must upload its largest value: {@link #maxBulkBytes()} bytes within this time.
+     * While the connection's reads are paused by its own reply backlog the client cannot complete, so the deadline
+     * is then deferred by another full period (the core's write-stall timeout guards that state).
+     */
+    public RespConfig commandTimeoutMs(final long commandTimeoutMs)
+    {
+        checkMutable();
+        this.commandTimeoutMs = commandTimeoutMs;
+        return this;
+    }
+
+    public long idleTimeoutMs()
+    {
+        return idleTimeoutMs;
+    }
+
+    /**
+     * Sets the idle timeout of the RESP listener's connections (no bytes in either direction), in place of the core's
+     * {@code ServerContext.idleTimeoutMs} for this listener only; see the class comment for the default.
+     */
+    public RespConfig idleTimeoutMs(final long idleTimeoutMs)
+    {
+        checkMutable();
+        this.idleTimeoutMs = idleTimeoutMs;
+        return this;
+    }
+
     /**
      * Validates and freezes the configuration; calling it again is harmless.
      *
@@ -188,6 +240,8 @@ public final class RespConfig
         requireRange("sweepIntervalMs", sweepIntervalMs, 1, 3_600_000);
         requireRange("sweepSlotsPerTick", sweepSlotsPerTick, 1, 1 << 24);
         requireRange("retryDelayUs", retryDelayUs, 1, 1_000_000);
+        requireRange("commandTimeoutMs", commandTimeoutMs, 1, 86_400_000);
+        requireRange("idleTimeoutMs", idleTimeoutMs, 1, 365L * 86_400_000);
         concluded = true;
         return this;
     }
@@ -205,7 +259,8 @@ public final class RespConfig
             ", maxRequestBytes=" + maxRequestBytes + ", maxPendingReplies=" + maxPendingReplies +
             ", maxBufferedReplyBytes=" + maxBufferedReplyBytes + ", maxRemoteInFlight=" + maxRemoteInFlight +
             ", sweepIntervalMs=" + sweepIntervalMs + ", sweepSlotsPerTick=" + sweepSlotsPerTick +
-            ", retryDelayUs=" + retryDelayUs + '}';
+            ", retryDelayUs=" + retryDelayUs + ", commandTimeoutMs=" + commandTimeoutMs +
+            ", idleTimeoutMs=" + idleTimeoutMs + '}';
     }
 
     private void checkMutable()

@@ -22,6 +22,15 @@ import org.agrona.DirectBuffer;
  * closes the same way with {@link CloseReason#LOCAL_CLOSE}; a FIN from the peer lets outstanding replies finish
  * before the close.
  *
+ * <p>Slowloris: a request must be complete within {@link RespConfig#commandTimeoutMs()} of its first byte (the
+ * core's idle timer cannot see a client that sends one byte a second). When a call ends inside a request, its start
+ * is noted and a connection timer is armed for its deadline, unless one is armed already; the timer is not
+ * cancelled when the request completes: when it fires it closes the connection only if the request pending then
+ * started more than the timeout ago, and otherwise re-arms for that request's deadline, or not at all. A client
+ * whose reads end mid-request (pipelining) thus costs one timer per timeout period, and complete requests none.
+ * On expiry the client gets {@code -ERR Protocol error: command not completed within N ms} after every earlier
+ * reply, and the connection closes with {@link CloseReason#PROTOCOL_ERROR}.
+ *
  * <p>Allocation: GET, SET (of an existing key, a similar-sized value), INCR, PING and the routing of a command to
  * another shard allocate nothing; error replies build strings.
  *
@@ -41,20 +50,27 @@ public final class RespConnectionHandler implements ConnectionHandler
     private static final byte[] BUSY = ReplySequencer.BUSY;
     private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
     private static final long MAX_TTL_MS = Long.MAX_VALUE / 1_000_000L;
+    private static final long NO_REQUEST = Long.MIN_VALUE;
 
     private final RespShard shard;
     private final RespConfig config;
     private final RespParser parser;
     private final StrictLong strictLong = new StrictLong();
+    private final long commandTimeoutNs;
     private Connection connection;
     private long connectionId;
     private ReplySequencer sequencer;
+    /** When the request now partly received started (its first byte was presented), or {@link #NO_REQUEST}. */
+    private long requestStartNs = NO_REQUEST;
+    private boolean commandTimerArmed;
+    private long commandTimerId;
 
     public RespConnectionHandler(final RespShard shard)
     {
         this.shard = shard;
         this.config = shard.config();
         this.parser = new RespParser(config);
+        this.commandTimeoutNs = config.commandTimeoutMs() * 1_000_000L;
     }
 
     @Override
@@ -76,6 +92,7 @@ public final class RespConnectionHandler implements ConnectionHandler
         }
         final int end = offset + length;
         int position = offset;
+        boolean completed = false;
         while (position < end)
         {
             final int status = parser.parse(buffer, position, end - position);
@@ -89,13 +106,56 @@ public final class RespConnectionHandler implements ConnectionHandler
                 protocolError(parser.errorMessage());
                 return length;
             }
+            completed = true;
             execute();
             if (sequencer.isCloseRequested())
             {
                 return length;
             }
         }
+        if (position < end || parser.isInRequest())
+        {
+            if (requestStartNs == NO_REQUEST || completed)
+            {
+                requestStartNs = connection.reactor().nowNs(); // a new request started in this delivery
+            }
+            if (!commandTimerArmed)
+            {
+                armCommandTimer(requestStartNs + commandTimeoutNs);
+            }
+        }
+        else
+        {
+            requestStartNs = NO_REQUEST;
+        }
         return position - offset;
+    }
+
+    @Override
+    public void onTimer(final Connection connection, final long timerId, final long nowNs)
+    {
+        if (!commandTimerArmed || timerId != commandTimerId)
+        {
+            return;
+        }
+        commandTimerArmed = false;
+        if (requestStartNs == NO_REQUEST || sequencer.isCloseRequested())
+        {
+            return;
+        }
+        final long deadlineNs = requestStartNs + commandTimeoutNs;
+        if (deadlineNs - nowNs > 0)
+        {
+            armCommandTimer(deadlineNs); // the request pending when it was armed completed; this one started later
+        }
+        else if (!connection.isWritable())
+        {
+            armCommandTimer(nowNs + commandTimeoutNs); // our backlog pauses its reads: it cannot complete now
+        }
+        else
+        {
+            protocolError("command not completed within " + config.commandTimeoutMs() + " ms");
+        }
     }
 
     @Override
@@ -118,6 +178,12 @@ public final class RespConnectionHandler implements ConnectionHandler
     {
         shard.unregister(connectionId);
         sequencer.release();
+    }
+
+    private void armCommandTimer(final long deadlineNs)
+    {
+        commandTimerArmed = true;
+        commandTimerId = connection.scheduleTimer(deadlineNs);
     }
 
     /** A reply computed by another shard for request {@code seq} of this connection. */
@@ -488,14 +554,23 @@ public final class RespConnectionHandler implements ConnectionHandler
             {"proto-max-bulk-len", Integer.toString(config.maxBulkBytes())},
             {"io-threads", "1"},
         };
+        for (int i = 2; i < argCount; i++)
+        {
+            if (parser.argLength(i) > Glob.MAX_PATTERN_BYTES)
+            {
+                error("ERR CONFIG GET pattern of " + parser.argLength(i) + " bytes is longer than the limit of " +
+                    Glob.MAX_PATTERN_BYTES + " bytes");
+                return;
+            }
+        }
         final boolean[] matched = new boolean[table.length];
         int count = 0;
         for (int i = 2; i < argCount; i++)
         {
-            final String pattern = argString(i).toLowerCase(java.util.Locale.ROOT);
+            final String pattern = argString(i);
             for (int t = 0; t < table.length; t++)
             {
-                if (!matched[t] && Glob.matches(pattern, table[t][0]))
+                if (!matched[t] && Glob.matches(pattern, table[t][0], true))
                 {
                     matched[t] = true;
                     count++;

@@ -251,6 +251,16 @@ public final class RespParser
         return argLengths[index];
     }
 
+    /**
+     * @return true while a multibulk request has started and is not complete: its header was consumed, so the bytes
+     * already taken are part of a request that is still arriving. (An incomplete header or inline line is not
+     * consumed: it stays with the caller as unconsumed bytes.)
+     */
+    public boolean isInRequest()
+    {
+        return state == STATE_BULK_HEADER || state == STATE_BULK_DATA || state == STATE_BULK_CRLF;
+    }
+
     /** @return true if the request just completed was an inline command. */
     public boolean isInline()
     {

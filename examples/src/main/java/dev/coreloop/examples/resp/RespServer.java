@@ -31,8 +31,9 @@ public final class RespServer
     }
 
     /**
-     * Registers the {@link RespShard} reactor service and a RESP listener on {@code address}. Call once per context
-     * (a context holds one service per type).
+     * Registers the {@link RespShard} reactor service and a RESP listener on {@code address}, whose connections idle
+     * out after {@link RespConfig#idleTimeoutMs()} (one hour by default, for pooled clients) rather than the
+     * context's {@code idleTimeoutMs}. Call once per context (a context holds one service per type).
      *
      * @param config concluded here if it was not already.
      */
@@ -41,7 +42,8 @@ public final class RespServer
     {
         config.conclude();
         ctx.reactorService(RespShard.class, reactor -> new RespShard(reactor, config));
-        ctx.listen(address, reactor -> new RespConnectionHandler(reactor.service(RespShard.class)));
+        ctx.listen(address, reactor -> new RespConnectionHandler(reactor.service(RespShard.class)),
+            config.idleTimeoutMs());
     }
 
     /**

@@ -26,6 +26,14 @@
  *   <li>Values and keys up to {@link dev.coreloop.examples.resp.RespConfig#MAX_BULK_BYTES_DEFAULT} bytes by default
  *       (configurable); a larger bulk length is a protocol error: {@code -ERR Protocol error: invalid bulk length},
  *       then the connection closes.</li>
+ *   <li>Slowloris: a request must be complete within
+ *       {@link dev.coreloop.examples.resp.RespConfig#commandTimeoutMs()} (10 s by default) of its first byte, however
+ *       its bytes trickle in; after it the client gets {@code -ERR Protocol error: command not completed within N ms}
+ *       and the connection closes. Complete requests never touch the timer wheel.</li>
+ *   <li>Idle clients: redis never closes an idle client by default, and pooled clients count on it. The RESP
+ *       listener's connections idle out after {@link dev.coreloop.examples.resp.RespConfig#idleTimeoutMs()} (one hour
+ *       by default) instead of the core's 60 s, a listener setting that leaves HTTP and echo on the same reactors
+ *       as they are; it stays finite so that every waiting state keeps a timer.</li>
  *   <li>Expiry uses the reactor's monotonic clock: lazily on access plus a bounded periodic sweep.</li>
  *   <li>No locks anywhere: everything that crosses reactors goes through the message rings.</li>
  * </ul>

@@ -18,6 +18,8 @@ class HttpHandlerTest
     private static final String PLAINTEXT_OK = "HTTP/1.1 200 OK\r\nServer: coreloop\r\n" + DATE +
         "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
     private static final String GET_PLAINTEXT = "GET /plaintext HTTP/1.1\r\nHost: h\r\n\r\n";
+    private static final String NOT_FOUND_KEEP_ALIVE = "HTTP/1.1 404 Not Found\r\nServer: coreloop\r\n" + DATE +
+        "Content-Type: text/plain\r\nContent-Length: 14\r\n\r\n404 Not Found\n";
 
     private FakeReactorContext reactor;
     private FakeConnection connection;
@@ -108,8 +110,6 @@ class HttpHandlerTest
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
-        "'GET /nope HTTP/1.1\r\nHost: h\r\n\r\n'|404 Not Found",
-        "'POST /plaintext HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\nx'|405 Method Not Allowed",
         "'GET /plaintext HTTP/1.1\r\n\r\n'|400 Bad Request",
         "'GET /plaintext HTTP/1.1\r\nHost: h\r\nContent-Length: 2000000\r\n\r\n'|413 Content Too Large",
         "'GET /plaintext HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n'|501 Not Implemented",
@@ -123,6 +123,85 @@ class HttpHandlerTest
         assertThat(connection.closeReason).isEqualTo(CloseReason.PROTOCOL_ERROR);
         assertThat(deliver(GET_PLAINTEXT)).as("input after the error is discarded").isEqualTo(GET_PLAINTEXT.length());
         assertThat(handler.responseCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepTheConnectionAfterA404AndAnswerPipelinedRequestsInOrder()
+    {
+        final String notFound = "GET /nope HTTP/1.1\r\nHost: h\r\n\r\n";
+        final String json = "GET /json HTTP/1.1\r\nHost: h\r\n\r\n";
+        final String batch = GET_PLAINTEXT + notFound + json;
+        assertThat(deliver(batch)).isEqualTo(batch.length());
+        assertThat(connection.output()).isEqualTo(PLAINTEXT_OK + NOT_FOUND_KEEP_ALIVE +
+            "HTTP/1.1 200 OK\r\nServer: coreloop\r\n" + DATE +
+            "Content-Type: application/json\r\nContent-Length: 27\r\n\r\n{\"message\":\"Hello, World!\"}");
+        assertThat(connection.closeReason).isNull();
+        assertThat(handler.responseCount()).isEqualTo(3);
+        connection.clearOutput();
+        assertThat(deliver(GET_PLAINTEXT)).as("the connection still serves").isEqualTo(GET_PLAINTEXT.length());
+        assertThat(connection.output()).isEqualTo(PLAINTEXT_OK);
+    }
+
+    @Test
+    void shouldKeepTheConnectionAfterA405WhoseBodyWasRead()
+    {
+        final String withBody = "POST /plaintext HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello";
+        final String chunked = "PUT /json HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            "3\r\nabc\r\n0\r\n\r\n";
+        final String noBody = "DELETE /json HTTP/1.1\r\nHost: h\r\n\r\n";
+        final String batch = withBody + chunked + noBody + GET_PLAINTEXT;
+        assertThat(deliver(batch)).isEqualTo(batch.length());
+        final String output = connection.output();
+        assertThat(output.split("HTTP/1.1 405 Method Not Allowed\r\n", -1)).hasSize(4);
+        assertThat(output).doesNotContain("Connection: close").endsWith(PLAINTEXT_OK)
+            .contains("\r\nAllow: GET, HEAD\r\n");
+        assertThat(connection.closeReason).isNull();
+        assertThat(handler.responseCount()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldAnswerA404ToHeadWithHeadersOnlyAndKeepTheConnection()
+    {
+        final String head = "HEAD /nope HTTP/1.1\r\nHost: h\r\n\r\n";
+        assertThat(deliver(head + GET_PLAINTEXT)).isEqualTo(head.length() + GET_PLAINTEXT.length());
+        assertThat(connection.output()).isEqualTo(
+            NOT_FOUND_KEEP_ALIVE.substring(0, NOT_FOUND_KEEP_ALIVE.length() - "404 Not Found\n".length()) +
+            PLAINTEXT_OK);
+        assertThat(connection.closeReason).isNull();
+    }
+
+    @Test
+    void shouldKeepAnHttp10ConnectionAfterA404OnlyWhenAsked()
+    {
+        deliver("GET /nope HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assertThat(connection.output()).startsWith("HTTP/1.1 404 Not Found\r\n")
+            .contains("\r\nConnection: keep-alive\r\n");
+        assertThat(connection.closeReason).isNull();
+        setUp();
+        deliver("GET /nope HTTP/1.0\r\n\r\n");
+        assertThat(connection.output()).startsWith("HTTP/1.1 404 Not Found\r\n").contains("\r\nConnection: close\r\n");
+        assertThat(connection.closeReason).isEqualTo(CloseReason.LOCAL_CLOSE);
+    }
+
+    @Test
+    void shouldCloseAfterA404WhenTheRequestSaysConnectionClose()
+    {
+        final String notFound = "GET /nope HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+        assertThat(deliver(notFound + GET_PLAINTEXT)).isEqualTo(notFound.length() + GET_PLAINTEXT.length());
+        assertThat(connection.output()).startsWith("HTTP/1.1 404 Not Found\r\n").contains("\r\nConnection: close\r\n")
+            .doesNotContain("Hello");
+        assertThat(connection.closeReason).isEqualTo(CloseReason.LOCAL_CLOSE);
+        assertThat(handler.responseCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseAfterA405WhoseBodyTheClientHoldsBackFor100Continue()
+    {
+        final String expect = "POST /json HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+        assertThat(deliver(expect)).isEqualTo(expect.length());
+        assertThat(connection.output()).startsWith("HTTP/1.1 405 Method Not Allowed\r\n")
+            .contains("\r\nConnection: close\r\n").doesNotContain("100 Continue");
+        assertThat(connection.closeReason).isEqualTo(CloseReason.PROTOCOL_ERROR);
     }
 
     @Test

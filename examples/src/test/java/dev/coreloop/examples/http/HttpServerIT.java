@@ -99,6 +99,40 @@ class HttpServerIT
         assertThat(result.stderr()).contains("Re-using existing connection");
     }
 
+    @Test
+    void shouldKeepTheConnectionAfterA404ForCurl() throws Exception
+    {
+        assumeTrue(ExternalHttpClients.onPath("curl"), "curl is not installed");
+        final ExternalHttpClients.ProcessResult result = ExternalHttpClients.run("curl", "--max-time", "10", "-sS",
+            "-v", base + "/nope", "--next", "-X", "POST", "-d", "body", base + "/json", "--next", base + "/plaintext");
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).isEqualTo("404 Not Found\n405 Method Not Allowed\nHello, World!");
+        assertThat(result.stderr()).contains("Re-using existing connection");
+        assertThat(result.stderr().split("Connected to ", -1)).as("one connection for the three requests: %s",
+            result.stderr()).hasSize(2);
+    }
+
+    @Test
+    void shouldAnswerARawPipelineWithA404InTheMiddleInOrder() throws Exception
+    {
+        final String batch =
+            "GET /plaintext HTTP/1.1\r\n" + HOST + "\r\n" +
+            "GET /nope HTTP/1.1\r\n" + HOST + "\r\n" +
+            "GET /json HTTP/1.1\r\n" + HOST + "Connection: close\r\n\r\n";
+        final RawResponse response = raw(batch);
+        final String text = response.text();
+        final int ok = text.indexOf("HTTP/1.1 200 OK\r\n");
+        final int notFound = text.indexOf("HTTP/1.1 404 Not Found\r\n");
+        final int json = text.indexOf("HTTP/1.1 200 OK\r\n", ok + 1);
+        assertThat(ok).as(text).isZero();
+        assertThat(notFound).as(text).isGreaterThan(ok);
+        assertThat(json).as(text).isGreaterThan(notFound);
+        assertThat(text.substring(notFound, json)).as("the 404 keeps the connection")
+            .doesNotContain("Connection: close").endsWith("\r\n\r\n404 Not Found\n");
+        assertThat(text).endsWith("Connection: close\r\n\r\n{\"message\":\"Hello, World!\"}");
+        assertThat(response.closedByServer()).as("closed after the third, as it asked").isTrue();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "404 unknown path|404|/nope|",

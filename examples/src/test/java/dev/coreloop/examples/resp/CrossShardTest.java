@@ -351,6 +351,126 @@ class CrossShardTest
         assertThat(client.handler().sequencer().bufferedBytes()).isZero();
     }
 
+    /**
+     * A fast client pipelining across shards: every chunk of GETs arrives while the previous one is still waiting for
+     * its first remote reply, so the pipeline never drains, and 20,000 replies of 4 KiB (80 MiB, well over the 32 MiB
+     * budget) pass through the sequencer. What it holds at any time is the local replies of the two chunks outstanding.
+     */
+    @Test
+    void shouldServeALongPipelineAcrossShardsThatNeverDrainsWithoutAborting()
+    {
+        final ShardCluster cluster = new ShardCluster(2);
+        final FakeConnection client = cluster.connect(0);
+        final String local = keyOwnedBy("l", 0, 2);
+        final String remote = keyOwnedBy("r", 1, 2);
+        final String localValue = "L".repeat(4096);
+        final String remoteValue = "R".repeat(4096);
+        client.send(RespTestSupport.command("SET", local, localValue) + RespTestSupport.command("SET", remote, remoteValue));
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n+OK\r\n");
+
+        final int pairsPerChunk = 50;
+        final int chunks = 200;
+        final byte[] chunk = (RespTestSupport.command("GET", remote) + RespTestSupport.command("GET", local))
+            .repeat(pairsPerChunk).getBytes(StandardCharsets.ISO_8859_1);
+        final String chunkReplies = ("$4096\r\n" + remoteValue + "\r\n$4096\r\n" + localValue + "\r\n")
+            .repeat(pairsPerChunk);
+        final ReplySequencer sequencer = client.handler().sequencer();
+        int maxBufferedBytes = 0;
+        int maxArenaBytes = 0;
+        client.send(chunk);
+        for (int c = 1; c < chunks; c++)
+        {
+            client.send(chunk);
+            maxBufferedBytes = Math.max(maxBufferedBytes, sequencer.bufferedBytes());
+            maxArenaBytes = Math.max(maxArenaBytes, sequencer.arenaCapacityBytes());
+            // the previous chunk's remote GETs and their replies; this chunk's first remote reply stays outstanding
+            for (int i = 0; i < pairsPerChunk; i++)
+            {
+                assertThat(cluster.deliverOne(1)).isTrue();
+            }
+            for (int i = 0; i < pairsPerChunk; i++)
+            {
+                assertThat(cluster.deliverOne(0)).isTrue();
+            }
+            assertThat(client.takeOutput()).as("chunk %d (%d replies so far), close reason %s", c - 1,
+                c * 2 * pairsPerChunk, client.closeReason()).isEqualTo(chunkReplies);
+            assertThat(sequencer.pendingCount()).as("never drained").isEqualTo(2 * pairsPerChunk);
+        }
+        cluster.pump();
+        assertThat(client.takeOutput()).isEqualTo(chunkReplies);
+        assertThat(client.closeReason()).isNull();
+        assertThat(sequencer.isAborted()).isFalse();
+        assertThat(sequencer.pendingCount()).isZero();
+        assertThat(sequencer.bufferedBytes()).isZero();
+        assertThat(maxBufferedBytes).as("held: the local replies of the two chunks outstanding")
+            .isLessThanOrEqualTo(2 * pairsPerChunk * 4106);
+        assertThat(maxArenaBytes).as("the arena reuses the space of written replies").isLessThanOrEqualTo(1 << 20);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void shouldKeepRepliesOfManySizesInOrderWhateverTheInterleaving(final int reactors)
+    {
+        final Random random = new Random(7 * reactors);
+        final ShardCluster cluster = new ShardCluster(reactors);
+        final FakeConnection client = cluster.connect(0);
+        final String[] values = new String[40];
+        final StringBuilder setup = new StringBuilder();
+        for (int k = 0; k < values.length; k++)
+        {
+            values[k] = String.valueOf((char)('a' + k % 26)).repeat(1 + random.nextInt(3000)) + k;
+            setup.append(RespTestSupport.command("SET", "key" + k, values[k]));
+        }
+        client.send(setup.toString());
+        cluster.pump();
+        client.takeOutput();
+
+        final StringBuilder expected = new StringBuilder();
+        final StringBuilder actual = new StringBuilder();
+        for (int batch = 0; batch < 400; batch++)
+        {
+            final StringBuilder requests = new StringBuilder();
+            for (int i = 1 + random.nextInt(6); i > 0; i--)
+            {
+                final int k = random.nextInt(values.length);
+                if (random.nextInt(4) == 0)
+                {
+                    final int other = random.nextInt(values.length);
+                    requests.append(RespTestSupport.command("MGET", "key" + k, "key" + other));
+                    expected.append("*2\r\n").append(bulk(values[k])).append(bulk(values[other]));
+                }
+                else
+                {
+                    requests.append(RespTestSupport.command("GET", "key" + k));
+                    expected.append(bulk(values[k]));
+                }
+            }
+            client.send(requests.toString());
+            // deliver a few messages from random rings: replies arrive out of request order and the pipeline rarely drains
+            for (int d = random.nextInt(2 * reactors); d > 0; d--)
+            {
+                cluster.deliverOne(random.nextInt(reactors));
+            }
+            actual.append(client.takeOutput());
+        }
+        // the reply rings fill up at times: replies wait on the owners' retry timers
+        for (int round = 0; round < 1_000 && client.handler().sequencer().pendingCount() > 0; round++)
+        {
+            cluster.pumpRandomly(random);
+            cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+        }
+        actual.append(client.takeOutput());
+        assertThat(actual.toString()).isEqualTo(expected.toString());
+        assertThat(client.closeReason()).isNull();
+        assertThat(client.handler().sequencer().bufferedBytes()).isZero();
+    }
+
+    private static String bulk(final String value)
+    {
+        return "$" + value.length() + "\r\n" + value + "\r\n";
+    }
+
     @Test
     void shouldAbortAConnectionAboveThePendingReplyLimit()
     {

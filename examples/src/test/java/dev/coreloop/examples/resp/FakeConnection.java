@@ -36,6 +36,8 @@ final class FakeConnection implements Connection
     private int outboundBytes;
     private ConnState state = ConnState.ACTIVE;
     private CloseReason closeReason;
+    private final java.util.List<Long> timerIds = new java.util.ArrayList<>();
+    private int timersScheduled;
 
     FakeConnection(final FakeReactor reactor)
     {
@@ -142,6 +144,7 @@ final class FakeConnection implements Connection
     {
         state = ConnState.CLOSED;
         closeReason = reason;
+        cancelAllTimers();
         handler.onClosed(this, reason);
     }
 
@@ -255,6 +258,7 @@ final class FakeConnection implements Connection
         }
         state = ConnState.CLOSED;
         closeReason = reason;
+        cancelAllTimers();
         handler.onClosed(this, reason);
     }
 
@@ -274,16 +278,49 @@ final class FakeConnection implements Connection
     {
     }
 
+    /** Connection timers live on the reactor's fake timer list; like the core's, they die with the connection. */
     @Override
     public long scheduleTimer(final long deadlineNs)
     {
-        throw new UnsupportedOperationException();
+        if (state == ConnState.CLOSED)
+        {
+            throw new IllegalStateException("connection " + id + " is closed");
+        }
+        timersScheduled++;
+        final long timerId = reactor.scheduleTimer(deadlineNs, (firedId, nowNs) ->
+        {
+            timerIds.remove(Long.valueOf(firedId));
+            handler.onTimer(this, firedId, nowNs);
+        });
+        timerIds.add(timerId);
+        return timerId;
     }
 
     @Override
     public boolean cancelTimer(final long timerId)
     {
-        return false;
+        return timerIds.remove(Long.valueOf(timerId)) && reactor.cancelTimer(timerId);
+    }
+
+    /** @return connection timers armed so far (cancelled or fired ones included). */
+    int timersScheduled()
+    {
+        return timersScheduled;
+    }
+
+    /** @return connection timers armed and not yet fired or cancelled. */
+    int armedTimers()
+    {
+        return timerIds.size();
+    }
+
+    private void cancelAllTimers()
+    {
+        for (final long timerId : timerIds)
+        {
+            reactor.cancelTimer(timerId);
+        }
+        timerIds.clear();
     }
 
     private dev.coreloop.core.ReadPausePolicy readPausePolicy = dev.coreloop.core.ReadPausePolicy.OWN_BACKLOG;

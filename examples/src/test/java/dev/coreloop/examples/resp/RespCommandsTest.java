@@ -211,6 +211,23 @@ class RespCommandsTest
     }
 
     @Test
+    void shouldMatchConfigGetPatternsLikeRedisWithoutFreezingOnPathologicalOnes()
+    {
+        assertThat(call("CONFIG", "GET", "[ab]ppend[^x]nly", "PROTO-*-LEN")).isEqualTo(
+            "*4\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$18\r\nproto-max-bulk-len\r\n$6\r\n524288\r\n");
+        assertThat(call("CONFIG", "GET", "*a".repeat(30) + "b")).isEqualTo("*0\r\n");
+        assertThat(call("CONFIG", "GET", "*".repeat(Glob.MAX_PATTERN_BYTES))).startsWith("*12\r\n");
+    }
+
+    @Test
+    void shouldRefuseAConfigGetPatternOverTheLengthLimit()
+    {
+        assertThat(call("CONFIG", "GET", "save", "*".repeat(200_000))).isEqualTo(
+            "-ERR CONFIG GET pattern of 200000 bytes is longer than the limit of 1024 bytes\r\n");
+        assertThat(call("PING")).as("the connection goes on").isEqualTo("+PONG\r\n");
+    }
+
+    @Test
     void shouldRejectUnknownCommandLikeRedis()
     {
         assertThat(call("FOO", "a", "b")).isEqualTo(

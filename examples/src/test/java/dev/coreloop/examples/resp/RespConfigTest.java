@@ -12,6 +12,8 @@ class RespConfigTest
     {
         final RespConfig config = new RespConfig().conclude();
         assertThat(config.maxBulkBytes()).isEqualTo(512 * 1024);
+        assertThat(config.commandTimeoutMs()).isEqualTo(10_000);
+        assertThat(config.idleTimeoutMs()).isEqualTo(3_600_000);
         assertThat(config.isConcluded()).isTrue();
     }
 
@@ -24,6 +26,10 @@ class RespConfigTest
             .hasMessageContaining("maxRequestBytes").hasMessageContaining("1024");
         assertThatThrownBy(() -> new RespConfig().sweepIntervalMs(-5).conclude())
             .hasMessageContaining("sweepIntervalMs").hasMessageContaining("-5");
+        assertThatThrownBy(() -> new RespConfig().commandTimeoutMs(0).conclude())
+            .hasMessage("RespConfig.commandTimeoutMs must be in [1, 86400000] but was 0");
+        assertThatThrownBy(() -> new RespConfig().idleTimeoutMs(-1).conclude())
+            .hasMessage("RespConfig.idleTimeoutMs must be in [1, 31536000000] but was -1");
     }
 
     @Test

@@ -236,6 +236,88 @@ class RespServerIT
         }
     }
 
+    /**
+     * 20,000 pipelined GETs of 4 KiB values spread over every shard (80 MiB of replies, over the 32 MiB reply budget)
+     * from a client that reads as it writes: the sequencer counts what it holds, not what has passed through, so
+     * the connection is never aborted.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldServeALongPipelineOfLargeRepliesAcrossShardsWithoutAborting() throws IOException
+    {
+        final int gets = 20_000;
+        final byte[][] replies = new byte[REACTORS][];
+        final String[] keys = new String[REACTORS];
+        final StringBuilder setup = new StringBuilder();
+        for (int shard = 0; shard < REACTORS; shard++)
+        {
+            keys[shard] = CrossShardTest.keyOwnedBy("pipe4k", shard, REACTORS);
+            final String value = String.valueOf((char)('a' + shard)).repeat(4096);
+            setup.append(RespTestSupport.command("SET", keys[shard], value));
+            replies[shard] = ("$4096\r\n" + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        }
+        final StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < gets; i++)
+        {
+            requests.append(RespTestSupport.command("GET", keys[i % REACTORS]));
+        }
+        requests.append("QUIT\r\n");
+        try (Socket socket = connect())
+        {
+            socket.getOutputStream().write(setup.toString().getBytes(StandardCharsets.ISO_8859_1));
+            final InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(5 * REACTORS), StandardCharsets.ISO_8859_1))
+                .isEqualTo("+OK\r\n".repeat(REACTORS));
+            writeInBackground(socket, requests.toString().getBytes(StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < gets; i++)
+            {
+                final byte[] reply = in.readNBytes(replies[i % REACTORS].length);
+                if (!Arrays.equals(reply, replies[i % REACTORS]))
+                {
+                    throw new AssertionError("reply " + i + " of " + gets + " is wrong or missing (" + reply.length +
+                        " bytes): " + new String(reply, 0, Math.min(reply.length, 40), StandardCharsets.ISO_8859_1));
+                }
+            }
+            assertThat(readToEof(socket)).isEqualTo("+OK\r\n");
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldCloseAClientThatTricklesACommandPastTheCommandTimeout() throws Exception
+    {
+        final ServerContext ctx = new ServerContext().reactorCount(1);
+        RespServer.install(ctx, new InetSocketAddress("127.0.0.1", 0), new RespConfig().commandTimeoutMs(300));
+        try (Server slowServer = Server.start(ctx); Socket socket = new Socket())
+        {
+            socket.connect(slowServer.localAddress(0), 5_000);
+            socket.setSoTimeout(10_000);
+            final byte[] command = RespTestSupport.command("SET", "slow", "v".repeat(200))
+                .getBytes(StandardCharsets.ISO_8859_1);
+            final long startNs = System.nanoTime();
+            final Thread trickler = new Thread(() ->
+            {
+                try
+                {
+                    for (final byte b : command) // one byte every 20 ms: 4.5 s for the whole command
+                    {
+                        socket.getOutputStream().write(b);
+                        Thread.sleep(20);
+                    }
+                }
+                catch (final IOException | InterruptedException ignored)
+                {
+                    // closed by the server: what the reader checks
+                }
+            }, "trickler");
+            trickler.setDaemon(true);
+            trickler.start();
+            assertThat(readToEof(socket)).isEqualTo("-ERR Protocol error: command not completed within 300 ms\r\n");
+            assertThat((System.nanoTime() - startNs) / 1_000_000).as("ms until the close").isLessThan(4_000);
+            trickler.interrupt();
+        }
+    }
+
     private static String[] pair(final String command, final String reply)
     {
         return new String[]{command, reply};
