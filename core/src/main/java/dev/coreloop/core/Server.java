@@ -67,6 +67,8 @@ public final class Server implements AutoCloseable
     /**
      * Concludes {@code ctx}, binds its listeners, starts the reactors (each pins itself) and the acceptor.
      *
+     * @param ctx the configuration; it is concluded (validated and frozen) here.
+     * @return the running server; close it to stop.
      * @throws IOException if a listener cannot be bound; the message names the address.
      */
     public static Server start(final ServerContext ctx) throws IOException
@@ -251,28 +253,32 @@ public final class Server implements AutoCloseable
         return thread;
     }
 
-    /** @return the bound address of listener {@code listenerIndex} (the real port when it was 0). */
+    /**
+     * {@return the bound address of listener {@code listenerIndex} (the real port when it was 0)}
+     *
+     * @param listenerIndex the listener, in the order {@link ServerContext#listen} added them.
+     */
     @AnyThread
     public InetSocketAddress localAddress(final int listenerIndex)
     {
         return localAddresses[listenerIndex];
     }
 
-    /** @return how many reactors run. */
+    /** {@return how many reactors run} */
     @AnyThread
     public int reactorCount()
     {
         return reactors.length;
     }
 
-    /** @return the pinning report (planned vs actual CPU per thread). */
+    /** {@return the pinning report (planned vs actual CPU per thread)} */
     @AnyThread
     public String pinningReport()
     {
         return ctx.pinner().report();
     }
 
-    /** @return the concluded context. */
+    /** {@return the concluded context} */
     @AnyThread
     public ServerContext context()
     {
@@ -284,6 +290,8 @@ public final class Server implements AutoCloseable
      * if the connection is still open then. The supported way to act on a connection from another thread: a
      * {@link Connection}'s own methods throw when called off its reactor.
      *
+     * @param connectionId a {@link Connection#id()}.
+     * @param action       what to do with the connection, on its reactor's thread.
      * @return false if no reactor could own that id, or its task queue is full or closed: the action will not run.
      * True means it was queued; it then runs unless the connection has closed meanwhile.
      */
@@ -321,7 +329,7 @@ public final class Server implements AutoCloseable
     {
     }
 
-    /** @return the server's health (see {@link Health}). */
+    /** {@return the server's health (see {@link Health})} */
     @AnyThread
     public Health health()
     {
@@ -337,14 +345,19 @@ public final class Server implements AutoCloseable
         return dead.length() == 0 ? new Health(true, "ok") : new Health(false, dead.toString());
     }
 
-    /** @return a lock-free copy of every reactor's counters. */
+    /** {@return a lock-free copy of every reactor's counters} */
     @AnyThread
     public CountersSnapshot counters()
     {
         return new CountersSnapshot(counters.snapshot());
     }
 
-    /** @return the current value of one counter of one reactor, read without locks. */
+    /**
+     * {@return the current value of one counter of one reactor, read without locks}
+     *
+     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}.
+     * @param counter      which counter.
+     */
     @AnyThread
     public long counter(final int reactorIndex, final ReactorCounter counter)
     {
