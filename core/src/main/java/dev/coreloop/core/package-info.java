@@ -9,5 +9,9 @@
  * {@link dev.coreloop.core.ReactorContext#execute(int, Runnable)}. The annotations
  * {@link dev.coreloop.core.ReactorThread}, {@link dev.coreloop.core.AcceptorThread} and
  * {@link dev.coreloop.core.AnyThread} document where each method may run.
+ *
+ * <p>The JVM that runs a server needs {@value dev.coreloop.core.Server#REQUIRED_JVM_OPTION}: Agrona 2 calls
+ * {@code jdk.internal.misc.Unsafe}. {@link dev.coreloop.core.Server#start} checks for it first and names it when it is
+ * missing.
  */
 package dev.coreloop.core;
