@@ -20,7 +20,7 @@ REQUESTS=${REQUESTS:-200000}
 CONNECTIONS=${CONNECTIONS:-32}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR=bench/target/benchmarks.jar
-# Agrona 2 needs jdk.internal.misc exported to the unnamed module.
+# Agrona 2 needs jdk.internal.misc exported to the unnamed module (the one JVM option; see the README).
 JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED}
 WHAT=${1:-all}
 

@@ -21,7 +21,7 @@ PIPELINE=${PIPELINE:-1}
 TESTS=${TESTS:-get,set}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR=${JAR:-bench/target/benchmarks.jar}
-JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED}
+JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED}
 
 [ -f "$JAR" ] || { echo "missing $JAR: mvn -B -DskipTests package -pl bench -am" >&2; exit 1; }
 for tool in perf redis-benchmark redis-server taskset; do

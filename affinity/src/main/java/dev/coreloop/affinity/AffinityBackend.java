@@ -8,10 +8,10 @@ package dev.coreloop.affinity;
  */
 public interface AffinityBackend
 {
-    /** @return true when this backend can set and read CPU masks on this OS. */
+    /** {@return true when this backend can set and read CPU masks on this OS} */
     boolean supported();
 
-    /** @return the calling thread's CPU mask (sched_getaffinity). */
+    /** {@return the calling thread's CPU mask (sched_getaffinity)} */
     CpuSet currentThreadAffinity();
 
     /**
@@ -22,16 +22,17 @@ public interface AffinityBackend
      */
     void setCurrentThreadAffinity(CpuSet cpus);
 
-    /** @return the CPU the calling thread runs on now (sched_getcpu), or -1 when unknown. */
+    /** {@return the CPU the calling thread runs on now (sched_getcpu), or -1 when unknown} */
     int currentCpu();
 
-    /** @return the calling thread's kernel thread id, or -1 when unknown. */
+    /** {@return the calling thread's kernel thread id, or -1 when unknown} */
     int currentThreadId();
 
     /**
+     * {@return the kernel's view of that thread's mask ({@code /proc/self/task/<tid>/status} Cpus_allowed_list), or
+     * null when the OS has no such file}
+     *
      * @param threadId a kernel thread id of this process.
-     * @return the kernel's view of that thread's mask ({@code /proc/self/task/<tid>/status} Cpus_allowed_list), or
-     * null when the OS has no such file.
      */
     CpuSet kernelThreadAffinity(int threadId);
 }

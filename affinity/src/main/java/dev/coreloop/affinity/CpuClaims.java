@@ -88,7 +88,10 @@ public final class CpuClaims implements AutoCloseable
         this.ownerToken = ownerToken;
     }
 
-    /** @return the directory named by {@value #LOCK_DIR_PROP_NAME}, else {@value #LOCK_DIR_DEFAULT} when /run/lock is writable, else the tmpdir fallback. */
+    /**
+     * {@return the directory named by {@value #LOCK_DIR_PROP_NAME}, else {@value #LOCK_DIR_DEFAULT} when /run/lock is
+     * writable, else the tmpdir fallback}
+     */
     public static Path defaultDirectory()
     {
         final String configured = System.getProperty(LOCK_DIR_PROP_NAME);
@@ -187,25 +190,25 @@ public final class CpuClaims implements AutoCloseable
         return new CpuClaims(directory, owned, CpuSet.of(claimed), conflicts, notes, ownerToken);
     }
 
-    /** @return the claim directory. */
+    /** {@return the claim directory} */
     public Path directory()
     {
         return directory;
     }
 
-    /** @return the CPUs this instance holds. */
+    /** {@return the CPUs this instance holds} */
     public CpuSet claimed()
     {
         return claimed;
     }
 
-    /** @return the CPUs held by someone else. */
+    /** {@return the CPUs held by someone else} */
     public List<Conflict> conflicts()
     {
         return conflicts;
     }
 
-    /** @return informational lines (stale claims taken over, permission problems). */
+    /** {@return informational lines (stale claims taken over, permission problems)} */
     public List<String> notes()
     {
         return notes;

@@ -11,7 +11,7 @@ package dev.coreloop.affinity;
  */
 public record CpuQuota(long quotaUs, long periodUs, String source)
 {
-    /** @return the limit in CPUs, e.g. 2.5 for {@code 250000 100000}. */
+    /** {@return the limit in CPUs, e.g. 2.5 for {@code 250000 100000}} */
     public double cpus()
     {
         return (double)quotaUs / periodUs;

@@ -22,13 +22,17 @@ public final class CpuSet
         this.bits = bits;
     }
 
-    /** @return the empty set. */
+    /** {@return the empty set} */
     public static CpuSet empty()
     {
         return EMPTY;
     }
 
-    /** @return a set of the given CPU ids. */
+    /**
+     * {@return a set of the given CPU ids}
+     *
+     * @param cpuIds CPU ids, each in 0..{@link #MAX_CPU_ID}.
+     */
     public static CpuSet of(final int... cpuIds)
     {
         final BitSet bits = new BitSet();
@@ -40,7 +44,11 @@ public final class CpuSet
         return new CpuSet(bits);
     }
 
-    /** @return a copy of {@code bits} as a set. */
+    /**
+     * {@return a copy of {@code bits} as a set}
+     *
+     * @param bits one bit set per CPU id.
+     */
     public static CpuSet of(final BitSet bits)
     {
         final BitSet copy = (BitSet)bits.clone();
@@ -167,11 +175,21 @@ public final class CpuSet
         }
     }
 
+    /**
+     * {@return true if the set holds {@code cpuId}}
+     *
+     * @param cpuId a CPU id.
+     */
     public boolean contains(final int cpuId)
     {
         return cpuId >= 0 && bits.get(cpuId);
     }
 
+    /**
+     * {@return true if every CPU of {@code other} is in this set}
+     *
+     * @param other another set.
+     */
     public boolean containsAll(final CpuSet other)
     {
         final BitSet missing = (BitSet)other.bits.clone();
@@ -179,50 +197,67 @@ public final class CpuSet
         return missing.isEmpty();
     }
 
+    /**
+     * {@return true if the two sets share a CPU}
+     *
+     * @param other another set.
+     */
     public boolean intersects(final CpuSet other)
     {
         return bits.intersects(other.bits);
     }
 
+    /** {@return how many CPUs the set holds} */
     public int size()
     {
         return bits.cardinality();
     }
 
+    /** {@return true if the set holds no CPU} */
     public boolean isEmpty()
     {
         return bits.isEmpty();
     }
 
-    /** @return the lowest CPU id, or -1 when empty. */
+    /** {@return the lowest CPU id, or -1 when empty} */
     public int first()
     {
         return bits.nextSetBit(0);
     }
 
-    /** @return the highest CPU id, or -1 when empty. */
+    /** {@return the highest CPU id, or -1 when empty} */
     public int last()
     {
         return bits.length() - 1;
     }
 
-    /** @return the lowest CPU id above {@code cpuId}, or -1 when none. */
+    /**
+     * {@return the lowest CPU id above {@code cpuId}, or -1 when none}
+     *
+     * @param cpuId a CPU id, or -1 to start from the lowest.
+     */
     public int next(final int cpuId)
     {
         return bits.nextSetBit(cpuId + 1);
     }
 
+    /** {@return the CPU ids in ascending order} */
     public int[] toArray()
     {
         return bits.stream().toArray();
     }
 
-    /** @return a copy as a {@link BitSet}. */
+    /** {@return a copy as a {@link BitSet}} */
     public BitSet toBitSet()
     {
         return (BitSet)bits.clone();
     }
 
+    /**
+     * {@return the CPUs in either set}
+     *
+     * @param other another set.
+     */
     public CpuSet union(final CpuSet other)
     {
         final BitSet result = (BitSet)bits.clone();
@@ -230,6 +265,11 @@ public final class CpuSet
         return new CpuSet(result);
     }
 
+    /**
+     * {@return the CPUs in both sets}
+     *
+     * @param other another set.
+     */
     public CpuSet intersect(final CpuSet other)
     {
         final BitSet result = (BitSet)bits.clone();
@@ -237,6 +277,11 @@ public final class CpuSet
         return new CpuSet(result);
     }
 
+    /**
+     * {@return the CPUs of this set that are not in {@code other}}
+     *
+     * @param other another set.
+     */
     public CpuSet minus(final CpuSet other)
     {
         final BitSet result = (BitSet)bits.clone();
@@ -244,7 +289,7 @@ public final class CpuSet
         return new CpuSet(result);
     }
 
-    /** @return the kernel list form, e.g. {@code "0-3,8"}; the empty set prints as {@code ""}. */
+    /** {@return the kernel list form, e.g. {@code "0-3,8"}; the empty set prints as {@code ""}} */
     @Override
     public String toString()
     {

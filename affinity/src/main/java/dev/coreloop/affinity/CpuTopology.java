@@ -202,120 +202,129 @@ public final class CpuTopology
             "os.name=" + osName, false, cpuCount, sysfs, cgroup, null, all, List.of(warning));
     }
 
-    /** @return where the topology was read from: a root directory, or the OS name for a count-only topology. */
+    /** {@return where the topology was read from: a root directory, or the OS name for a count-only topology} */
     public String source()
     {
         return source;
     }
 
-    /** @return true when threads can be pinned (Linux with a working affinity backend). */
+    /** {@return true when threads can be pinned (Linux with a working affinity backend)} */
     public boolean pinningSupported()
     {
         return pinningSupported;
     }
 
-    /** @return true when per-CPU details (cores, packages, nodes) are known. */
+    /** {@return true when per-CPU details (cores, packages, nodes) are known} */
     public boolean hasDetails()
     {
         return !cpus.isEmpty();
     }
 
-    /** @return the number of online CPUs (on a count-only topology, availableProcessors). */
+    /** {@return the number of online CPUs (on a count-only topology, availableProcessors)} */
     public int cpuCount()
     {
         return cpuCount;
     }
 
+    /** {@return the online CPUs ({@code /sys/devices/system/cpu/online})} */
     public CpuSet online()
     {
         return online;
     }
 
+    /** {@return the offline CPUs ({@code /sys/devices/system/cpu/offline})} */
     public CpuSet offline()
     {
         return offline;
     }
 
-    /** @return the CPUs this process may run on: online, within the cgroup cpuset and sched_getaffinity. */
+    /** {@return the CPUs this process may run on: online, within the cgroup cpuset and sched_getaffinity} */
     public CpuSet allowed()
     {
         return allowed;
     }
 
-    /** @return the sched_getaffinity mask seen at detection, or null when not read (fixtures, non-Linux). */
+    /** {@return the sched_getaffinity mask seen at detection, or null when not read (fixtures, non-Linux)} */
     public CpuSet threadAffinity()
     {
         return threadAffinity;
     }
 
-    /** @return the cgroup's effective cpuset, or null when none was found. */
+    /** {@return the cgroup's effective cpuset, or null when none was found} */
     public CpuSet cgroupCpuset()
     {
         return cgroupCpuset;
     }
 
-    /** @return the file the cgroup cpuset was read from, or "". */
+    /** {@return the file the cgroup cpuset was read from, or ""} */
     public String cgroupCpusetSource()
     {
         return cgroupCpusetSource;
     }
 
-    /** @return "v2", "v1", "hybrid" or "none". */
+    /** {@return "v2", "v1", "hybrid" or "none"} */
     public String cgroupVersion()
     {
         return cgroupVersion;
     }
 
-    /** @return the tightest CFS quota on the process's cgroups, or null when unlimited. */
+    /** {@return the tightest CFS quota on the process's cgroups, or null when unlimited} */
     public CpuQuota quota()
     {
         return quota;
     }
 
-    /** @return the online CPUs in id order. */
+    /** {@return the online CPUs in id order} */
     public List<LogicalCpu> cpus()
     {
         return cpus;
     }
 
-    /** @return the online CPU with this id, or null when it is not online or details are unknown. */
+    /**
+     * {@return the online CPU with this id, or null when it is not online or details are unknown}
+     *
+     * @param cpuId a CPU id.
+     */
     public LogicalCpu cpu(final int cpuId)
     {
         return cpuId >= 0 && cpuId < cpusById.length ? cpusById[cpuId] : null;
     }
 
-    /** @return NUMA node id to its CPUs (a single node 0 when the machine exposes none). */
+    /** {@return NUMA node id to its CPUs (a single node 0 when the machine exposes none)} */
     public Map<Integer, CpuSet> nodes()
     {
         return nodes;
     }
 
+    /** {@return the CPUs isolated from the scheduler ({@code isolcpus}, {@code /sys/devices/system/cpu/isolated})} */
     public CpuSet isolated()
     {
         return isolated;
     }
 
+    /** {@return the adaptive-tick CPUs ({@code nohz_full}, {@code /sys/devices/system/cpu/nohz_full})} */
     public CpuSet nohzFull()
     {
         return nohzFull;
     }
 
-    /** @return true when the processor has performance and efficiency cores. */
+    /** {@return true when the processor has performance and efficiency cores} */
     public boolean hybrid()
     {
         return hybrid;
     }
 
-    /** @return problems met while reading (missing files, malformed lists, non-Linux), one line each. */
+    /** {@return problems met while reading (missing files, malformed lists, non-Linux), one line each} */
     public List<String> warnings()
     {
         return warnings;
     }
 
     /**
+     * {@return physical core key ({@link LogicalCpu#physicalCoreKey()}) to the CPUs of {@code within} on that core,
+     * in core-key order}
+     *
      * @param within a set of CPUs.
-     * @return physical core key ({@link LogicalCpu#physicalCoreKey()}) to the CPUs of {@code within} on that core,
-     * in core-key order.
      */
     public Map<Integer, CpuSet> physicalCores(final CpuSet within)
     {
@@ -331,7 +340,7 @@ public final class CpuTopology
         return Collections.unmodifiableMap(result);
     }
 
-    /** @return a short multi-line summary for logs. */
+    /** {@return a short multi-line summary for logs} */
     public String describe()
     {
         final StringBuilder sb = new StringBuilder();

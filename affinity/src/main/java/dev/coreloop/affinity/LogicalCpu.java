@@ -28,7 +28,7 @@ public record LogicalCpu(
     boolean isolated,
     boolean nohzFull)
 {
-    /** @return a key identifying the physical core: the lowest CPU id among its thread siblings. */
+    /** {@return a key identifying the physical core: the lowest CPU id among its thread siblings} */
     public int physicalCoreKey()
     {
         final int first = threadSiblings.first();

@@ -19,15 +19,16 @@ public enum PinMode
         this.specName = specName;
     }
 
-    /** @return the name used in a pinning spec ({@code mode=best-effort}). */
+    /** {@return the name used in a pinning spec ({@code mode=best-effort})} */
     public String specName()
     {
         return specName;
     }
 
     /**
+     * {@return the mode}
+     *
      * @param text {@code strict}, {@code best-effort} (or {@code best_effort}) or {@code off}, any case.
-     * @return the mode.
      * @throws PinningException naming the value when it is none of those.
      */
     public static PinMode parse(final String text)

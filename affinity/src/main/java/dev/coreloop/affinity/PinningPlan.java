@@ -365,75 +365,79 @@ public final class PinningPlan
         return PlanResolver.resolve(this, topology);
     }
 
-    /** @return the spec as given (trimmed), or {@value #SPEC_DEFAULT} when it was empty. */
+    /** {@return the spec as given (trimmed), or {@value #SPEC_DEFAULT} when it was empty} */
     public String spec()
     {
         return spec;
     }
 
+    /** {@return how the reactors were given ({@code reactors=})} */
     public ReactorsKind reactorsKind()
     {
         return reactorsKind;
     }
 
-    /** @return the count for {@link ReactorsKind#COUNT}, else -1. */
+    /** {@return the count for {@link ReactorsKind#COUNT}, else -1} */
     public int reactorCount()
     {
         return reactorCount;
     }
 
-    /** @return the CPUs for {@link ReactorsKind#CPUS} in written order (repeats kept), else empty. */
+    /** {@return the CPUs for {@link ReactorsKind#CPUS} in written order (repeats kept), else empty} */
     public int[] reactorCpus()
     {
         return reactorCpus.clone();
     }
 
-    /** @return the {@code reactors=} value as written. */
+    /** {@return the {@code reactors=} value as written} */
     public String reactorsText()
     {
         return reactorsText;
     }
 
-    /** @return the node for {@link ReactorsKind#NODE}, else -1. */
+    /** {@return the node for {@link ReactorsKind#NODE}, else -1} */
     public int reactorNode()
     {
         return reactorNode;
     }
 
+    /** {@return how the acceptor was given ({@code acceptor=})} */
     public AcceptorKind acceptorKind()
     {
         return acceptorKind;
     }
 
-    /** @return the CPU for {@link AcceptorKind#CPU}, else -1. */
+    /** {@return the CPU for {@link AcceptorKind#CPU}, else -1} */
     public int acceptorCpu()
     {
         return acceptorCpu;
     }
 
+    /** {@return how the reserved CPUs were given ({@code reserve=})} */
     public ReserveKind reserveKind()
     {
         return reserveKind;
     }
 
-    /** @return the CPUs for {@link ReserveKind#CPUS}, else empty. */
+    /** {@return the CPUs for {@link ReserveKind#CPUS}, else empty} */
     public CpuSet reserve()
     {
         return reserve;
     }
 
-    /** @return the {@code reserve=} value as written. */
+    /** {@return the {@code reserve=} value as written} */
     public String reserveText()
     {
         return reserveText;
     }
 
+    /** {@return whether reactors may share a physical core ({@code smt=})} */
     public SmtPolicy smt()
     {
         return smt;
     }
 
-    /** @return the mode the spec asks for ({@code mode=}), best-effort by default. */
+    /** {@return the mode the spec asks for ({@code mode=}), best-effort by default} */
     public PinMode mode()
     {
         return mode;

@@ -289,7 +289,7 @@ final class PlanPinner implements ThreadPinner
         return claims;
     }
 
-    /** @return the plan's warnings plus those met building the pinner (claim conflicts, unsupported OS). */
+    /** {@return the plan's warnings plus those met building the pinner (claim conflicts, unsupported OS)} */
     List<String> warnings()
     {
         return warnings;

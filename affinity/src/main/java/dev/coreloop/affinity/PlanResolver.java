@@ -233,7 +233,7 @@ final class PlanResolver
         }
     }
 
-    /** @return the CPUs auto placement may use: on a hybrid processor only performance cores, if there are any. */
+    /** {@return the CPUs auto placement may use: on a hybrid processor only performance cores, if there are any} */
     private static CpuSet autoCandidates(final CpuTopology topology, final CpuSet candidates)
     {
         if (!topology.hybrid())

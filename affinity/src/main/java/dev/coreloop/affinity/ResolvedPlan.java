@@ -67,91 +67,106 @@ public final class ResolvedPlan
         this.warnings = List.copyOf(warnings);
     }
 
-    /** @return the role name of reactor {@code index}: {@code reactor-<index>}. */
+    /**
+     * {@return the role name of reactor {@code index}: {@code reactor-<index>}}
+     *
+     * @param index the reactor index, from 0.
+     */
     public static String reactorRole(final int index)
     {
         return REACTOR_ROLE_PREFIX + index;
     }
 
-    /** @return the spec this plan was resolved from. */
+    /** {@return the spec this plan was resolved from} */
     public PinningPlan plan()
     {
         return plan;
     }
 
+    /** {@return the machine this plan was placed on} */
     public CpuTopology topology()
     {
         return topology;
     }
 
-    /** @return the mode the spec asks for. */
+    /** {@return the mode the spec asks for} */
     public PinMode mode()
     {
         return plan.mode();
     }
 
-    /** @return true when roles are placed on CPUs; false when the topology is count-only (non-Linux). */
+    /** {@return true when roles are placed on CPUs; false when the topology is count-only (non-Linux)} */
     public boolean placed()
     {
         return placed;
     }
 
-    /** @return true when the roles are placed, pinning is supported and the spec's mode is not {@code off}. */
+    /** {@return true when the roles are placed, pinning is supported and the spec's mode is not {@code off}} */
     public boolean pinned()
     {
         return pinned;
     }
 
+    /** {@return how many reactors the plan places} */
     public int reactorCount()
     {
         return reactorCount;
     }
 
-    /** @return the CPU of reactor {@code index}, or -1 when the plan is not placed. */
+    /**
+     * {@return the CPU of reactor {@code index}, or -1 when the plan is not placed}
+     *
+     * @param index the reactor index, from 0.
+     */
     public int reactorCpu(final int index)
     {
         return placed ? reactorCpus[index] : -1;
     }
 
-    /** @return the acceptor's CPUs, or null when it floats (or the plan is not placed). */
+    /** {@return the acceptor's CPUs, or null when it floats (or the plan is not placed)} */
     public CpuSet acceptorCpus()
     {
         return placed ? acceptorCpus : null;
     }
 
-    /** @return the CPUs kept for the OS and the acceptor (possibly empty). */
+    /** {@return the CPUs kept for the OS and the acceptor (possibly empty)} */
     public CpuSet reserved()
     {
         return reserved;
     }
 
-    /** @return the process's allowed set, which roles outside the plan are reset to. */
+    /** {@return the process's allowed set, which roles outside the plan are reset to} */
     public CpuSet allowed()
     {
         return topology.allowed();
     }
 
-    /** @return role to planned CPUs, acceptor first then reactors in index order; empty when not placed. */
+    /** {@return role to planned CPUs, acceptor first then reactors in index order; empty when not placed} */
     public Map<String, CpuSet> roles()
     {
         return roles;
     }
 
-    /** @return the CPUs planned for {@code role}, or null when the plan does not place it. */
+    /**
+     * {@return the CPUs planned for {@code role}, or null when the plan does not place it}
+     *
+     * @param role a thread role, {@code acceptor} or {@code reactor-<index>}.
+     */
     public CpuSet cpusFor(final String role)
     {
         return roles.get(role);
     }
 
-    /** @return warnings about this placement that hold whatever the reactors' idle mode. */
+    /** {@return warnings about this placement that hold whatever the reactors' idle mode} */
     public List<String> warnings()
     {
         return warnings;
     }
 
     /**
+     * {@return {@link #warnings()} plus the CFS-quota warning when it applies}
+     *
      * @param busySpinning true when the reactors' idle mode spins (never blocks in select).
-     * @return {@link #warnings()} plus the CFS-quota warning when it applies.
      */
     public List<String> warnings(final boolean busySpinning)
     {
@@ -166,9 +181,10 @@ public final class ResolvedPlan
     }
 
     /**
+     * {@return the warning that busy-spinning reactors will be throttled by the cgroup's CFS quota, or null when there
+     * is no quota or the reactors do not spin}
+     *
      * @param busySpinning true when the reactors' idle mode spins.
-     * @return the warning that busy-spinning reactors will be throttled by the cgroup's CFS quota, or null when there
-     * is no quota or the reactors do not spin.
      */
     public String quotaWarning(final boolean busySpinning)
     {

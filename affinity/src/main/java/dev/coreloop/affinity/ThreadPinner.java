@@ -34,18 +34,19 @@ public interface ThreadPinner extends AutoCloseable
      * outcome for the report. A role the plan does not name is left on the process's allowed set (never on the
      * mask it inherited from a pinned parent thread).
      *
+     * @param role the calling thread's role, {@code acceptor} or {@code reactor-<index>}.
      * @return what happened.
      * @throws PinningException in strict mode, when the pin could not be applied or verified.
      */
     PinResult pinCurrentThread(String role);
 
     /**
-     * @return how many reactors the plan places, or {@code -1} when the plan leaves the count to the caller
-     * (for instance the unpinned pinner).
+     * {@return how many reactors the plan places, or {@code -1} when the plan leaves the count to the caller
+     * (for instance the unpinned pinner)}
      */
     int plannedReactorCount();
 
-    /** @return the startup report: one row per role, planned CPU, actual CPU set, verified or not. */
+    /** {@return the startup report: one row per role, planned CPU, actual CPU set, verified or not} */
     String report();
 
     /**
@@ -62,13 +63,15 @@ public interface ThreadPinner extends AutoCloseable
     {
     }
 
-    /** @return a snapshot of every role's pin status and migration counters, in the order roles were planned or seen. */
+    /**
+     * {@return a snapshot of every role's pin status and migration counters, in the order roles were planned or seen}
+     */
     default List<PinCounters> counters()
     {
         return List.of();
     }
 
-    /** @return the report as one JSON object (see docs/pinning.md for its fields). */
+    /** {@return the report as one JSON object (see docs/pinning.md for its fields)} */
     default String reportJson()
     {
         return "{\"mode\":\"off\",\"pinned\":false,\"roles\":[],\"warnings\":[]}";
@@ -104,7 +107,7 @@ public interface ThreadPinner extends AutoCloseable
     {
     }
 
-    /** @return a pinner that pins nothing; it logs one warning on first use and reports "unpinned". */
+    /** {@return a pinner that pins nothing; it logs one warning on first use and reports "unpinned"} */
     static ThreadPinner unpinned()
     {
         return UnpinnedPinner.INSTANCE;

@@ -38,6 +38,8 @@ public final class BufferPool implements AutoCloseable
     private boolean closed;
 
     /**
+     * Allocates the slab: {@code chunkSizeBytes * chunkCount} bytes of off-heap memory, once.
+     *
      * @param chunkSizeBytes size of one chunk, a power of two of at least 64 bytes.
      * @param chunkCount     number of chunks; {@code chunkSizeBytes * chunkCount} must fit in an int.
      * @throws IllegalArgumentException naming the field and value when a size is invalid.
@@ -78,49 +80,49 @@ public final class BufferPool implements AutoCloseable
         }
     }
 
-    /** @return the size of one chunk in bytes. */
+    /** {@return the size of one chunk in bytes} */
     public int chunkSizeBytes()
     {
         return chunkSizeBytes;
     }
 
-    /** @return the number of chunks in the slab (the hard cap). */
+    /** {@return the number of chunks in the slab (the hard cap)} */
     public int chunkCount()
     {
         return chunkCount;
     }
 
-    /** @return the whole slab as an Agrona buffer. */
+    /** {@return the whole slab as an Agrona buffer} */
     public UnsafeBuffer slab()
     {
         return slab;
     }
 
-    /** @return the direct ByteBuffer behind the slab, for channel I/O views (duplicate it; do not move it). */
+    /** {@return the direct ByteBuffer behind the slab, for channel I/O views (duplicate it; do not move it)} */
     public ByteBuffer slabByteBuffer()
     {
         return slabByteBuffer;
     }
 
-    /** @return chunks currently acquired. */
+    /** {@return chunks currently acquired} */
     public int chunksInUse()
     {
         return chunksInUse;
     }
 
-    /** @return the largest number of chunks ever in use at once. */
+    /** {@return the largest number of chunks ever in use at once} */
     public int highWaterMarkChunks()
     {
         return highWaterMarkChunks;
     }
 
-    /** @return how many acquires found no free run. */
+    /** {@return how many acquires found no free run} */
     public long failedAcquires()
     {
         return failedAcquires;
     }
 
-    /** @return true once {@link #close()} has freed the slab. */
+    /** {@return true once {@link #close()} has freed the slab} */
     public boolean isClosed()
     {
         return closed;

@@ -60,6 +60,8 @@ public final class ByteRing implements AutoCloseable
     private boolean closed;
 
     /**
+     * Creates an empty ring over {@code pool}.
+     *
      * @param pool             where storage comes from; owned by the same thread.
      * @param maxCapacityBytes the cap, at least one chunk; rounded down to whole chunks.
      * @throws IllegalArgumentException naming the field and value when the cap is invalid.
@@ -79,25 +81,25 @@ public final class ByteRing implements AutoCloseable
         this.segments = new ByteBuffer[]{ first, second };
     }
 
-    /** @return bytes written and not yet consumed. */
+    /** {@return bytes written and not yet consumed} */
     public int readableBytes()
     {
         return size;
     }
 
-    /** @return true when there is nothing to read. */
+    /** {@return true when there is nothing to read} */
     public boolean isEmpty()
     {
         return size == 0;
     }
 
-    /** @return the storage currently held, in bytes (0 while empty). */
+    /** {@return the storage currently held, in bytes (0 while empty)} */
     public int capacity()
     {
         return capacity;
     }
 
-    /** @return the cap: the ring never holds more than this. */
+    /** {@return the cap: the ring never holds more than this} */
     public int maxCapacityBytes()
     {
         return maxCapacityBytes;
@@ -106,6 +108,9 @@ public final class ByteRing implements AutoCloseable
     /**
      * Appends all of {@code src[offset, offset + length)} or nothing.
      *
+     * @param src    the bytes to copy.
+     * @param offset where they start in {@code src}.
+     * @param length how many to copy.
      * @return {@code length}, or {@link #FULL} / {@link #NO_MEMORY}.
      */
     public int append(final DirectBuffer src, final int offset, final int length)
@@ -126,7 +131,14 @@ public final class ByteRing implements AutoCloseable
         return length;
     }
 
-    /** As {@link #append(DirectBuffer, int, int)}, from a byte array. */
+    /**
+     * As {@link #append(DirectBuffer, int, int)}, from a byte array.
+     *
+     * @param src    the bytes to copy.
+     * @param offset where they start in {@code src}.
+     * @param length how many to copy.
+     * @return {@code length}, or {@link #FULL} / {@link #NO_MEMORY}.
+     */
     public int append(final byte[] src, final int offset, final int length)
     {
         sourceView.wrap(src);
@@ -138,6 +150,9 @@ public final class ByteRing implements AutoCloseable
     /**
      * As {@link #append(DirectBuffer, int, int)}, from the remaining bytes of {@code src} (heap or direct); its
      * position advances only on success.
+     *
+     * @param src the bytes to copy, from its position to its limit.
+     * @return the number of bytes appended, or {@link #FULL} / {@link #NO_MEMORY}.
      */
     public int append(final ByteBuffer src)
     {
@@ -156,6 +171,8 @@ public final class ByteRing implements AutoCloseable
      * Reads once from {@code channel} into the free space, at most {@code maxBytes}. Both free segments are
      * offered to one scattering read when they wrap. A full ring first grows by a step if below its cap.
      *
+     * @param channel  a non-blocking channel to read from.
+     * @param maxBytes the most to read in this call, {@code >= 0}.
      * @return bytes read ({@code >= 0}; 0 when the channel had nothing), {@link #EOF}, {@link #FULL} or
      * {@link #NO_MEMORY}.
      * @throws IOException from the channel.
@@ -208,6 +225,8 @@ public final class ByteRing implements AutoCloseable
      * Writes once to {@code channel} from the readable bytes, at most {@code maxBytes}, and consumes what was
      * written. Both readable segments go to one gathering write when they wrap.
      *
+     * @param channel  a non-blocking channel to write to.
+     * @param maxBytes the most to write in this call, {@code >= 0}.
      * @return bytes written, {@code >= 0}.
      * @throws IOException from the channel.
      */
@@ -238,8 +257,9 @@ public final class ByteRing implements AutoCloseable
     }
 
     /**
+     * {@return the byte there}
+     *
      * @param index position relative to the read position, {@code 0 .. readableBytes() - 1}.
-     * @return the byte there.
      */
     public byte getByte(final int index)
     {
@@ -255,6 +275,7 @@ public final class ByteRing implements AutoCloseable
     /**
      * Drops {@code length} bytes from the read side.
      *
+     * @param length how many readable bytes to drop.
      * @throws IllegalArgumentException if {@code length} is negative or more than is readable.
      */
     public void consume(final int length)
@@ -281,6 +302,8 @@ public final class ByteRing implements AutoCloseable
      * Makes every readable byte contiguous and returns the buffer holding them, from {@link #readOffset()} for
      * {@link #readableBytes()} bytes. Copies only when the data wraps: into a fresh run of the same size, or,
      * when the pool has none, by rotating in place. The view is valid until the next call that changes the ring.
+     *
+     * @return the buffer that holds the readable bytes contiguously.
      */
     public DirectBuffer linearise()
     {
@@ -295,7 +318,7 @@ public final class ByteRing implements AutoCloseable
         return view;
     }
 
-    /** @return where the readable bytes start in the buffer {@link #linearise()} returns. */
+    /** {@return where the readable bytes start in the buffer {@link #linearise()} returns} */
     public int readOffset()
     {
         return head;
@@ -333,7 +356,7 @@ public final class ByteRing implements AutoCloseable
         }
     }
 
-    /** @return true once {@link #close()} has run. */
+    /** {@return true once {@link #close()} has run} */
     public boolean isClosed()
     {
         return closed;

@@ -54,13 +54,18 @@ public enum CloseReason
         this.code = code;
     }
 
-    /** @return the stable code. */
+    /** {@return the stable code} */
     public int code()
     {
         return code;
     }
 
-    /** @return the reason with this code. */
+    /**
+     * {@return the reason with this code}
+     *
+     * @param code a stable code, as {@link #code()} returns it.
+     * @throws IllegalArgumentException if no reason has this code.
+     */
     public static CloseReason fromCode(final int code)
     {
         if (code < 0 || code >= VALUES.length)

@@ -22,21 +22,24 @@ import org.agrona.DirectBuffer;
  */
 public interface Connection
 {
-    /** @return an id unique within the server, never reused while the server runs. Any thread. */
+    /** {@return an id unique within the server, never reused while the server runs. Any thread} */
     long id();
 
-    /** @return the reactor that owns this connection. */
+    /** {@return the reactor that owns this connection} */
     ReactorContext reactor();
 
-    /** @return the current lifecycle state (see docs/connection-states.md). */
+    /** {@return the current lifecycle state (see docs/connection-states.md)} */
     ConnState state();
 
-    /** @return the peer's address, or null once closed. Allocates on first call; not for hot paths. */
+    /** {@return the peer's address, or null once closed. Allocates on first call; not for hot paths} */
     InetSocketAddress remoteAddress();
 
     /**
      * Appends bytes to the outbound ring, all or nothing.
      *
+     * @param src    the bytes to write.
+     * @param offset where they start in {@code src}.
+     * @param length how many to write.
      * @return true if appended. False if they would take the backlog beyond {@code outboundCapBytes} (or the buffer
      * pool is empty), or the connection no longer accepts writes (output shut down, closing, closed): nothing was
      * written. A write refused for room always leads to a later callback: the connection turns unwritable
@@ -47,22 +50,35 @@ public interface Connection
      */
     boolean write(DirectBuffer src, int offset, int length);
 
-    /** As {@link #write(DirectBuffer, int, int)}, from a byte array. */
+    /**
+     * As {@link #write(DirectBuffer, int, int)}, from a byte array.
+     *
+     * @param src    the bytes to write.
+     * @param offset where they start in {@code src}.
+     * @param length how many to write.
+     * @return true if appended; false if refused (see {@link #write(DirectBuffer, int, int)}).
+     */
     boolean write(byte[] src, int offset, int length);
 
-    /** As {@link #write(DirectBuffer, int, int)}, from the remaining bytes of {@code src}; its position advances only on success. */
+    /**
+     * As {@link #write(DirectBuffer, int, int)}, from the remaining bytes of {@code src}; its position advances only on
+     * success.
+     *
+     * @param src the bytes to write, from its position to its limit.
+     * @return true if appended; false if refused (see {@link #write(DirectBuffer, int, int)}).
+     */
     boolean write(ByteBuffer src);
 
     /** Tries to write the outbound backlog to the socket now rather than in the flush phase. */
     void flush();
 
     /**
-     * @return true if writes are accepted now and the connection is not unwritable (backlog above the high watermark,
-     * or a write refused, until the backlog drains below the low watermark).
+     * {@return true if writes are accepted now and the connection is not unwritable (backlog above the high watermark,
+     * or a write refused, until the backlog drains below the low watermark)}
      */
     boolean isWritable();
 
-    /** @return bytes waiting in the outbound ring. */
+    /** {@return bytes waiting in the outbound ring} */
     int outboundBytes();
 
     /**
@@ -78,7 +94,12 @@ public interface Connection
      */
     void close();
 
-    /** As {@link #close()}, recording {@code reason} (for example {@link CloseReason#PROTOCOL_ERROR} after an error reply). */
+    /**
+     * As {@link #close()}, recording {@code reason} (for example {@link CloseReason#PROTOCOL_ERROR} after an error
+     * reply).
+     *
+     * @param reason what {@link ConnectionHandler#onClosed} and the transition log will report.
+     */
     void close(CloseReason reason);
 
     /** Closes at once with a reset (SO_LINGER 0): the backlog is discarded. */
@@ -93,10 +114,17 @@ public interface Connection
     /** Ends a {@link #pauseReading()}: read interest returns and held input is presented again. */
     void resumeReading();
 
-    /** @return whose reads pause when this connection's backlog is high; {@link ReadPausePolicy#OWN_BACKLOG} unless set. */
+    /**
+     * {@return whose reads pause when this connection's backlog is high; {@link ReadPausePolicy#OWN_BACKLOG} unless
+     * set}
+     */
     ReadPausePolicy readPausePolicy();
 
-    /** Sets whose reads pause when this connection's backlog is high (a relay sets {@link ReadPausePolicy#MANUAL}). */
+    /**
+     * Sets whose reads pause when this connection's backlog is high.
+     *
+     * @param policy {@link ReadPausePolicy#OWN_BACKLOG} (request/response) or {@link ReadPausePolicy#MANUAL} (a relay).
+     */
     void readPausePolicy(ReadPausePolicy policy);
 
     /**
@@ -109,6 +137,11 @@ public interface Connection
      */
     long scheduleTimer(long deadlineNs);
 
-    /** @return true if the timer was armed by this connection and had not fired or been cancelled. */
+    /**
+     * Cancels a timer armed with {@link #scheduleTimer(long)}.
+     *
+     * @param timerId the id {@link #scheduleTimer(long)} returned.
+     * @return true if the timer was armed by this connection and had not fired or been cancelled.
+     */
     boolean cancelTimer(long timerId);
 }

@@ -37,6 +37,10 @@ public interface ConnectionHandler
      * this call and holds every byte received and not yet consumed, oldest first; a frame that wrapped
      * around the end of the inbound ring is presented contiguously.
      *
+     * @param connection the connection the bytes came from.
+     * @param buffer     a view of the inbound ring.
+     * @param offset     where the unconsumed bytes start in {@code buffer}.
+     * @param length     how many unconsumed bytes there are.
      * @return how many bytes, from {@code offset}, the handler consumed ({@code 0..length}). Bytes not
      * consumed are presented again, followed by newer ones, on the next call. Returning 0 while the
      * inbound ring is full ends the connection with {@link CloseReason#INBOUND_OVERFLOW}, as a frame larger
@@ -51,6 +55,9 @@ public interface ConnectionHandler
      * {@link ReadPausePolicy#OWN_BACKLOG} this connection's reads pause while it is unwritable and input it held is
      * presented again when it is writable; a relay ({@link ReadPausePolicy#MANUAL}) pauses and resumes the other side
      * here instead.
+     *
+     * @param connection the connection whose writability changed.
+     * @param writable   the new state.
      */
     default void onWritabilityChanged(final Connection connection, final boolean writable)
     {
@@ -61,6 +68,8 @@ public interface ConnectionHandler
      * interest and may still write (unless it had shut its own output, in which case it closes once its backlog is
      * written). The default finishes writing what is pending and then closes gracefully, which is right for
      * request/response protocols; a relay calls {@code shutdownOutput()} on the other side instead.
+     *
+     * @param connection the connection whose peer sent FIN.
      */
     default void onInputClosed(final Connection connection)
     {
@@ -70,8 +79,9 @@ public interface ConnectionHandler
     /**
      * A timer armed with {@link Connection#scheduleTimer(long)} expired.
      *
-     * @param timerId the id returned when it was armed.
-     * @param nowNs   the reactor's clock for this cycle.
+     * @param connection the connection that armed it.
+     * @param timerId    the id returned when it was armed.
+     * @param nowNs      the reactor's clock for this cycle.
      */
     default void onTimer(final Connection connection, final long timerId, final long nowNs)
     {
@@ -80,7 +90,8 @@ public interface ConnectionHandler
     /**
      * The connection is closed and its resources released; no further call follows. Writes are refused.
      *
-     * @param reason why it closed.
+     * @param connection the connection, for its id and state; it accepts no more writes.
+     * @param reason     why it closed.
      */
     default void onClosed(final Connection connection, final CloseReason reason)
     {

@@ -11,8 +11,9 @@ package dev.coreloop.core;
 public interface ConnectionHandlerFactory
 {
     /**
+     * {@return a handler for one connection, never null}
+     *
      * @param reactor the reactor that will own the connection; handlers may keep it.
-     * @return a handler for one connection, never null.
      */
     ConnectionHandler newHandler(ReactorContext reactor);
 }

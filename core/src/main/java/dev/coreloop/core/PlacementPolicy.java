@@ -16,20 +16,22 @@ public interface PlacementPolicy
     interface ReactorLoad
     {
         /**
+         * {@return connections handed to that reactor and not yet closed (including those still in its inbox)}
+         *
          * @param reactorIndex {@code 0 .. reactorCount - 1}.
-         * @return connections handed to that reactor and not yet closed (including those still in its inbox).
          */
         long openConnections(int reactorIndex);
     }
 
     /**
+     * {@return the index of the chosen reactor, {@code 0 .. reactorCount - 1}}
+     *
      * @param reactorCount how many reactors there are.
      * @param load         the current load of each.
-     * @return the index of the chosen reactor, {@code 0 .. reactorCount - 1}.
      */
     int select(int reactorCount, ReactorLoad load);
 
-    /** @return a policy that cycles through the reactors in order. */
+    /** {@return a policy that cycles through the reactors in order} */
     static PlacementPolicy roundRobin()
     {
         return new PlacementPolicy()
@@ -52,7 +54,7 @@ public interface PlacementPolicy
         };
     }
 
-    /** @return a policy that picks the reactor with the fewest open connections (the lowest index on a tie). */
+    /** {@return a policy that picks the reactor with the fewest open connections (the lowest index on a tie)} */
     static PlacementPolicy leastConnections()
     {
         return new PlacementPolicy()

@@ -25,6 +25,9 @@ public interface ReactorService
      *
      * @param sourceReactor index of the sending reactor.
      * @param msgTypeId     the sender's message type, positive.
+     * @param buffer        a view of the ring that holds the message.
+     * @param offset        where the message starts in {@code buffer}.
+     * @param length        the message length in bytes.
      */
     default void onMessage(final int sourceReactor, final int msgTypeId, final DirectBuffer buffer, final int offset,
         final int length)

@@ -13,6 +13,7 @@ import dev.coreloop.core.acceptor.AcceptorAgent;
 import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.reactor.ReactorAgent;
 import dev.coreloop.core.reactor.SelectorIdleStrategy;
+import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -33,6 +34,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Server implements AutoCloseable
 {
+    /**
+     * The one JVM option a process that runs a server needs, with Agrona on the class path: Agrona 2 calls
+     * {@code jdk.internal.misc.Unsafe}, and {@code java.base} exports that package to no one unless told to.
+     * {@link #start} checks for it before anything else and names this option when it is missing. (With Agrona on the
+     * module path, the target is its module, {@code org.agrona}, instead of {@code ALL-UNNAMED}.)
+     */
+    public static final String REQUIRED_JVM_OPTION = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    private static final String AGRONA_INTERNAL_PACKAGE = "jdk.internal.misc";
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final long START_TIMEOUT_MS = 30_000;
     private static final long SHUTDOWN_GRACE_MS = 2_000;
@@ -67,10 +77,15 @@ public final class Server implements AutoCloseable
     /**
      * Concludes {@code ctx}, binds its listeners, starts the reactors (each pins itself) and the acceptor.
      *
+     * @param ctx the configuration; it is concluded (validated and frozen) here.
+     * @return the running server; close it to stop.
      * @throws IOException if a listener cannot be bound; the message names the address.
+     * @throws IllegalStateException before anything is bound or started, if the JVM lacks
+     *                               {@link #REQUIRED_JVM_OPTION}; the message names the option to add.
      */
     public static Server start(final ServerContext ctx) throws IOException
     {
+        checkAgronaAccess();
         ctx.conclude();
         final int reactorCount = ctx.reactorCount();
         final List<ServerContext.Listener> listeners = ctx.listeners();
@@ -178,6 +193,26 @@ public final class Server implements AutoCloseable
         return server;
     }
 
+    /**
+     * Fails fast, and says how to fix it, where Agrona would otherwise throw a bare {@link IllegalAccessError} from a
+     * reactor's first buffer (and leave its {@code UnsafeApi} class unusable for the rest of the process). Touches no
+     * Agrona class that reaches {@code Unsafe}: {@code DirectBuffer} is an interface, loaded here, not initialised.
+     */
+    private static void checkAgronaAccess()
+    {
+        final Module agrona = DirectBuffer.class.getModule();
+        if (!Object.class.getModule().isExported(AGRONA_INTERNAL_PACKAGE, agrona))
+        {
+            final String target = agrona.isNamed() ? agrona.getName() : "ALL-UNNAMED";
+            final String option = "--add-exports=java.base/" + AGRONA_INTERNAL_PACKAGE + "=" + target;
+            throw new IllegalStateException("coreloop cannot start: Agrona needs " + AGRONA_INTERNAL_PACKAGE +
+                ".Unsafe, which java.base does not export to " +
+                (agrona.isNamed() ? "module " + target : "the class path") + ". Add the JVM option " + option +
+                " (on the java command line or in JDK_JAVA_OPTIONS; for java -jar, the manifest attribute" +
+                " Add-Exports: java.base/" + AGRONA_INTERNAL_PACKAGE + " does it too).");
+        }
+    }
+
     private static ServerSocketChannel bind(
         final InetSocketAddress address, final ServerContext ctx, final boolean reusePort) throws IOException
     {
@@ -251,28 +286,32 @@ public final class Server implements AutoCloseable
         return thread;
     }
 
-    /** @return the bound address of listener {@code listenerIndex} (the real port when it was 0). */
+    /**
+     * {@return the bound address of listener {@code listenerIndex} (the real port when it was 0)}
+     *
+     * @param listenerIndex the listener, in the order {@link ServerContext#listen} added them.
+     */
     @AnyThread
     public InetSocketAddress localAddress(final int listenerIndex)
     {
         return localAddresses[listenerIndex];
     }
 
-    /** @return how many reactors run. */
+    /** {@return how many reactors run} */
     @AnyThread
     public int reactorCount()
     {
         return reactors.length;
     }
 
-    /** @return the pinning report (planned vs actual CPU per thread). */
+    /** {@return the pinning report (planned vs actual CPU per thread)} */
     @AnyThread
     public String pinningReport()
     {
         return ctx.pinner().report();
     }
 
-    /** @return the concluded context. */
+    /** {@return the concluded context} */
     @AnyThread
     public ServerContext context()
     {
@@ -284,6 +323,8 @@ public final class Server implements AutoCloseable
      * if the connection is still open then. The supported way to act on a connection from another thread: a
      * {@link Connection}'s own methods throw when called off its reactor.
      *
+     * @param connectionId a {@link Connection#id()}.
+     * @param action       what to do with the connection, on its reactor's thread.
      * @return false if no reactor could own that id, or its task queue is full or closed: the action will not run.
      * True means it was queued; it then runs unless the connection has closed meanwhile.
      */
@@ -321,7 +362,7 @@ public final class Server implements AutoCloseable
     {
     }
 
-    /** @return the server's health (see {@link Health}). */
+    /** {@return the server's health (see {@link Health})} */
     @AnyThread
     public Health health()
     {
@@ -337,14 +378,19 @@ public final class Server implements AutoCloseable
         return dead.length() == 0 ? new Health(true, "ok") : new Health(false, dead.toString());
     }
 
-    /** @return a lock-free copy of every reactor's counters. */
+    /** {@return a lock-free copy of every reactor's counters} */
     @AnyThread
     public CountersSnapshot counters()
     {
         return new CountersSnapshot(counters.snapshot());
     }
 
-    /** @return the current value of one counter of one reactor, read without locks. */
+    /**
+     * {@return the current value of one counter of one reactor, read without locks}
+     *
+     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}.
+     * @param counter      which counter.
+     */
     @AnyThread
     public long counter(final int reactorIndex, final ReactorCounter counter)
     {

@@ -24,45 +24,78 @@ public final class ServerContext
     /**
      * A listening address, the factory of its connections' handlers, and its connections' idle timeout.
      *
+     * @param address       the address to listen on.
+     * @param factory       creates the handler of each connection accepted there.
      * @param idleTimeoutMs how long this listener's connections may stay without traffic in either direction, or 0
      *                      for the context's {@link #idleTimeoutMs()}. Protocols differ: an HTTP keep-alive
      *                      connection is cheap to reopen, a connection in a database client's pool is meant to wait.
      */
     public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory, long idleTimeoutMs)
     {
-        /** A listener whose connections use the context's {@link #idleTimeoutMs()}. */
+        /**
+         * A listener whose connections use the context's {@link #idleTimeoutMs()}.
+         *
+         * @param address the address to listen on.
+         * @param factory creates the handler of each connection accepted there.
+         */
         public Listener(final InetSocketAddress address, final ConnectionHandlerFactory factory)
         {
             this(address, factory, 0);
         }
     }
 
-    /** A per-reactor service: its type and how each reactor creates its instance. */
+    /**
+     * A per-reactor service: its type and how each reactor creates its instance.
+     *
+     * @param <T>     the service type.
+     * @param type    the type handlers look it up by.
+     * @param factory creates a reactor's instance, on that reactor's thread.
+     */
     public record ServiceRegistration<T extends ReactorService>(Class<T> type, Function<ReactorContext, T> factory)
     {
     }
 
+    /** Default {@link #reactorCount()}: 0, the pinning plan's reactor count, else one per available processor. */
     public static final int REACTOR_COUNT_DEFAULT = 0;
+    /** Default {@link #tcpNoDelay()}: Nagle off. */
     public static final boolean TCP_NO_DELAY_DEFAULT = true;
+    /** Default {@link #backlog()}: the listen queue length asked of the kernel. */
     public static final int BACKLOG_DEFAULT = 1024;
+    /** Default {@link #bufferChunkBytes()}: 16 KiB. */
     public static final int BUFFER_CHUNK_BYTES_DEFAULT = 16 * 1024;
+    /** Default {@link #bufferPoolBytesPerReactor()}: 64 MiB. */
     public static final long BUFFER_POOL_BYTES_PER_REACTOR_DEFAULT = 64L << 20;
+    /** Default {@link #inboundCapBytes()}: 64 KiB. */
     public static final int INBOUND_CAP_BYTES_DEFAULT = 64 * 1024;
+    /** Default {@link #outboundCapBytes()}: 4 MiB. */
     public static final int OUTBOUND_CAP_BYTES_DEFAULT = 4 << 20;
+    /** Default {@link #highWatermarkBytes()}: 1 MiB. */
     public static final int HIGH_WATERMARK_BYTES_DEFAULT = 1 << 20;
+    /** Default {@link #lowWatermarkBytes()}: 256 KiB. */
     public static final int LOW_WATERMARK_BYTES_DEFAULT = 256 * 1024;
+    /** Default {@link #idleTimeoutMs()}: one minute. */
     public static final long IDLE_TIMEOUT_MS_DEFAULT = 60_000;
     /** The longest idle timeout a listener may set (a year): deadlines stay far from overflowing. */
     public static final long LISTENER_IDLE_TIMEOUT_MS_MAX = 365L * 24 * 3_600_000;
+    /** Default {@link #writeStallTimeoutMs()}: 30 s. */
     public static final long WRITE_STALL_TIMEOUT_MS_DEFAULT = 30_000;
+    /** Default {@link #drainTimeoutMs()}: 2 s. */
     public static final long DRAIN_TIMEOUT_MS_DEFAULT = 2_000;
+    /** Default {@link #readBudgetBytes()}: 64 KiB. */
     public static final int READ_BUDGET_BYTES_DEFAULT = 64 * 1024;
+    /** Default {@link #writeBudgetBytes()}: 256 KiB. */
     public static final int WRITE_BUDGET_BYTES_DEFAULT = 256 * 1024;
+    /** Default {@link #taskQueueCapacity()}. */
     public static final int TASK_QUEUE_CAPACITY_DEFAULT = 4096;
+    /** Default {@link #messageRingBytes()}: 1 MiB. */
     public static final int MESSAGE_RING_BYTES_DEFAULT = 1 << 20;
+    /** Default {@link #inboxCapacity()}. */
     public static final int INBOX_CAPACITY_DEFAULT = 1024;
+    /** Default {@link #maxConnectionsPerReactor()}. */
     public static final int MAX_CONNECTIONS_PER_REACTOR_DEFAULT = 65_536;
+    /** Default {@link #emfileBackoffMs()}. */
     public static final long EMFILE_BACKOFF_MS_DEFAULT = 100;
+    /** Default {@link #shutdownDeadlineMs()}: 5 s. */
     public static final long SHUTDOWN_DEADLINE_MS_DEFAULT = 5_000;
 
     private boolean concluded;
@@ -96,6 +129,14 @@ public final class ServerContext
     private NanoClock nanoClock;
     private long emfileBackoffMs = EMFILE_BACKOFF_MS_DEFAULT;
     private long shutdownDeadlineMs = SHUTDOWN_DEADLINE_MS_DEFAULT;
+
+    /**
+     * Creates a context with every setting at its default: add listeners, set what differs, then pass it to
+     * {@link Server#start}.
+     */
+    public ServerContext()
+    {
+    }
 
     /**
      * Validates, derives defaults and freezes. Idempotent.
@@ -186,18 +227,24 @@ public final class ServerContext
         }
     }
 
-    /** @return true once {@link #conclude()} has run. */
+    /** {@return true once {@link #conclude()} has run} */
     public boolean isConcluded()
     {
         return concluded;
     }
 
+    /** {@return how many reactors (threads) run; after {@link #conclude()} the resolved count, never 0} */
     public int reactorCount()
     {
         return reactorCount;
     }
 
-    /** @param reactorCount 0 = the pinning plan's count if it has one, else the available processors. */
+    /**
+     * Sets {@link #reactorCount()}.
+     *
+     * @param reactorCount 0 = the pinning plan's count if it has one, else the available processors.
+     * @return this.
+     */
     public ServerContext reactorCount(final int reactorCount)
     {
         checkMutable("reactorCount");
@@ -205,11 +252,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return who pins the threads and reports the CPU each got; {@link ThreadPinner#unpinned()} by default} */
     public ThreadPinner pinner()
     {
         return pinner;
     }
 
+    /**
+     * Sets {@link #pinner()}.
+     *
+     * @param pinner pins the acceptor and each reactor to the CPUs of its plan.
+     * @return this.
+     */
     public ServerContext pinner(final ThreadPinner pinner)
     {
         checkMutable("pinner");
@@ -221,7 +275,13 @@ public final class ServerContext
         return this;
     }
 
-    /** Adds a listener (repeatable). Port 0 binds an ephemeral port; {@link Server#localAddress(int)} tells which. */
+    /**
+     * Adds a listener (repeatable). Port 0 binds an ephemeral port; {@link Server#localAddress(int)} tells which.
+     *
+     * @param address the address to listen on.
+     * @param factory creates the handler of each connection accepted there.
+     * @return this.
+     */
     public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory)
     {
         return listen(address, factory, 0);
@@ -231,8 +291,11 @@ public final class ServerContext
      * As {@link #listen(InetSocketAddress, ConnectionHandlerFactory)}, with an idle timeout of its own for this
      * listener's connections.
      *
+     * @param address       the address to listen on.
+     * @param factory       creates the handler of each connection accepted there.
      * @param idleTimeoutMs replaces {@link #idleTimeoutMs()} for connections accepted here; 0 keeps it. Validated in
      *                      {@link #conclude()}: {@code 0..}{@link #LISTENER_IDLE_TIMEOUT_MS_MAX}.
+     * @return this.
      */
     public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory,
         final long idleTimeoutMs)
@@ -242,7 +305,7 @@ public final class ServerContext
         return this;
     }
 
-    /** @return the listeners in the order they were added. */
+    /** {@return the listeners in the order they were added} */
     public List<Listener> listeners()
     {
         return Collections.unmodifiableList(listeners);
@@ -250,6 +313,12 @@ public final class ServerContext
 
     /**
      * Registers a per-reactor service (one per type); each reactor creates its instance on its own thread at start.
+     *
+     * @param <T>     the service type.
+     * @param type    the type handlers look it up by ({@link ReactorContext#service(Class)}).
+     * @param factory creates a reactor's instance, on that reactor's thread.
+     * @return this.
+     * @throws IllegalArgumentException if an argument is null or the type is already registered.
      */
     public <T extends ReactorService> ServerContext reactorService(
         final Class<T> type, final Function<ReactorContext, T> factory)
@@ -272,17 +341,24 @@ public final class ServerContext
         return this;
     }
 
-    /** @return the registered services in the order they were added. */
+    /** {@return the registered services in the order they were added} */
     public List<ServiceRegistration<?>> reactorServices()
     {
         return Collections.unmodifiableList(services);
     }
 
+    /** {@return how connections reach the reactors; {@link AcceptMode#ACCEPTOR_THREAD} by default} */
     public AcceptMode acceptMode()
     {
         return acceptMode;
     }
 
+    /**
+     * Sets {@link #acceptMode()}.
+     *
+     * @param acceptMode an acceptor thread, or one {@code SO_REUSEPORT} listener per reactor.
+     * @return this.
+     */
     public ServerContext acceptMode(final AcceptMode acceptMode)
     {
         checkMutable("acceptMode");
@@ -290,11 +366,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return which reactor the acceptor gives each connection; round-robin after {@link #conclude()} unless set} */
     public PlacementPolicy placement()
     {
         return placement;
     }
 
+    /**
+     * Sets {@link #placement()}.
+     *
+     * @param placement the policy the acceptor places connections with (unused in {@link AcceptMode#REUSE_PORT} mode).
+     * @return this.
+     */
     public ServerContext placement(final PlacementPolicy placement)
     {
         checkMutable("placement");
@@ -302,11 +385,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return whether accepted sockets get {@code TCP_NODELAY} (Nagle off)} */
     public boolean tcpNoDelay()
     {
         return tcpNoDelay;
     }
 
+    /**
+     * Sets {@link #tcpNoDelay()}.
+     *
+     * @param tcpNoDelay true to turn Nagle's algorithm off on every accepted connection.
+     * @return this.
+     */
     public ServerContext tcpNoDelay(final boolean tcpNoDelay)
     {
         checkMutable("tcpNoDelay");
@@ -314,12 +404,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return {@code SO_RCVBUF} of the listeners and of accepted connections; 0 leaves the OS default} */
     public int socketReceiveBufferBytes()
     {
         return socketReceiveBufferBytes;
     }
 
-    /** @param socketReceiveBufferBytes SO_RCVBUF; 0 = OS default. */
+    /**
+     * Sets {@link #socketReceiveBufferBytes()}.
+     *
+     * @param socketReceiveBufferBytes SO_RCVBUF; 0 = OS default.
+     * @return this.
+     */
     public ServerContext socketReceiveBufferBytes(final int socketReceiveBufferBytes)
     {
         checkMutable("socketReceiveBufferBytes");
@@ -327,12 +423,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return {@code SO_SNDBUF} of accepted connections; 0 leaves the OS default} */
     public int socketSendBufferBytes()
     {
         return socketSendBufferBytes;
     }
 
-    /** @param socketSendBufferBytes SO_SNDBUF; 0 = OS default. */
+    /**
+     * Sets {@link #socketSendBufferBytes()}.
+     *
+     * @param socketSendBufferBytes SO_SNDBUF; 0 = OS default.
+     * @return this.
+     */
     public ServerContext socketSendBufferBytes(final int socketSendBufferBytes)
     {
         checkMutable("socketSendBufferBytes");
@@ -340,11 +442,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the listen backlog (the kernel caps it at {@code net.core.somaxconn})} */
     public int backlog()
     {
         return backlog;
     }
 
+    /**
+     * Sets {@link #backlog()}.
+     *
+     * @param backlog the listen backlog, at least 1.
+     * @return this.
+     */
     public ServerContext backlog(final int backlog)
     {
         checkMutable("backlog");
@@ -352,11 +461,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the size of one pooled buffer chunk; connection rings grow and shrink in chunks} */
     public int bufferChunkBytes()
     {
         return bufferChunkBytes;
     }
 
+    /**
+     * Sets {@link #bufferChunkBytes()}.
+     *
+     * @param bufferChunkBytes a power of two, at least 64.
+     * @return this.
+     */
     public ServerContext bufferChunkBytes(final int bufferChunkBytes)
     {
         checkMutable("bufferChunkBytes");
@@ -364,11 +480,19 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the off-heap memory each reactor's buffer pool holds for connection rings} */
     public long bufferPoolBytesPerReactor()
     {
         return bufferPoolBytesPerReactor;
     }
 
+    /**
+     * Sets {@link #bufferPoolBytesPerReactor()}.
+     *
+     * @param bufferPoolBytesPerReactor at least one chunk of {@link #bufferChunkBytes()}; a remainder smaller than a
+     *                                  chunk is unused.
+     * @return this.
+     */
     public ServerContext bufferPoolBytesPerReactor(final long bufferPoolBytesPerReactor)
     {
         checkMutable("bufferPoolBytesPerReactor");
@@ -376,11 +500,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the most a connection's inbound ring holds: bytes read but not yet consumed by {@code onData}} */
     public int inboundCapBytes()
     {
         return inboundCapBytes;
     }
 
+    /**
+     * Sets {@link #inboundCapBytes()}.
+     *
+     * @param inboundCapBytes in {@link #bufferChunkBytes()}..{@link #bufferPoolBytesPerReactor()}.
+     * @return this.
+     */
     public ServerContext inboundCapBytes(final int inboundCapBytes)
     {
         checkMutable("inboundCapBytes");
@@ -388,11 +519,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the most a connection's outbound backlog holds; a write beyond it is refused} */
     public int outboundCapBytes()
     {
         return outboundCapBytes;
     }
 
+    /**
+     * Sets {@link #outboundCapBytes()}.
+     *
+     * @param outboundCapBytes in {@link #bufferChunkBytes()}..{@link #bufferPoolBytesPerReactor()}.
+     * @return this.
+     */
     public ServerContext outboundCapBytes(final int outboundCapBytes)
     {
         checkMutable("outboundCapBytes");
@@ -400,11 +538,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the backlog above which a connection turns unwritable} */
     public int highWatermarkBytes()
     {
         return highWatermarkBytes;
     }
 
+    /**
+     * Sets {@link #highWatermarkBytes()}.
+     *
+     * @param highWatermarkBytes in 1..{@link #outboundCapBytes()}.
+     * @return this.
+     */
     public ServerContext highWatermarkBytes(final int highWatermarkBytes)
     {
         checkMutable("highWatermarkBytes");
@@ -412,11 +557,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the backlog below which an unwritable connection turns writable again} */
     public int lowWatermarkBytes()
     {
         return lowWatermarkBytes;
     }
 
+    /**
+     * Sets {@link #lowWatermarkBytes()}.
+     *
+     * @param lowWatermarkBytes below {@link #highWatermarkBytes()}.
+     * @return this.
+     */
     public ServerContext lowWatermarkBytes(final int lowWatermarkBytes)
     {
         checkMutable("lowWatermarkBytes");
@@ -424,12 +576,18 @@ public final class ServerContext
         return this;
     }
 
-    /** @return how long a connection may stay without traffic in either direction (a listener may set its own). */
+    /** {@return how long an open connection may go without reading or writing a byte before it is closed (a listener may set its own)} */
     public long idleTimeoutMs()
     {
         return idleTimeoutMs;
     }
 
+    /**
+     * Sets {@link #idleTimeoutMs()}.
+     *
+     * @param idleTimeoutMs at least 1.
+     * @return this.
+     */
     public ServerContext idleTimeoutMs(final long idleTimeoutMs)
     {
         checkMutable("idleTimeoutMs");
@@ -437,11 +595,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return how long a backlog may wait without the socket taking a byte before the connection is closed} */
     public long writeStallTimeoutMs()
     {
         return writeStallTimeoutMs;
     }
 
+    /**
+     * Sets {@link #writeStallTimeoutMs()}.
+     *
+     * @param writeStallTimeoutMs at least 1.
+     * @return this.
+     */
     public ServerContext writeStallTimeoutMs(final long writeStallTimeoutMs)
     {
         checkMutable("writeStallTimeoutMs");
@@ -450,15 +615,21 @@ public final class ServerContext
     }
 
     /**
-     * @return how long a closing connection reads and discards after its FIN (LINGERING) before it closes anyway.
+     * {@return how long a closing connection reads and discards after its FIN (LINGERING) before it closes anyway.
      * Flushing the backlog before the FIN is bounded by the write-stall timeout instead, so a slow but live reader
-     * gets the whole reply.
+     * gets the whole reply}
      */
     public long drainTimeoutMs()
     {
         return drainTimeoutMs;
     }
 
+    /**
+     * Sets {@link #drainTimeoutMs()}.
+     *
+     * @param drainTimeoutMs at least 1.
+     * @return this.
+     */
     public ServerContext drainTimeoutMs(final long drainTimeoutMs)
     {
         checkMutable("drainTimeoutMs");
@@ -466,11 +637,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the most one connection reads per duty cycle, so that one busy peer cannot starve the others} */
     public int readBudgetBytes()
     {
         return readBudgetBytes;
     }
 
+    /**
+     * Sets {@link #readBudgetBytes()}.
+     *
+     * @param readBudgetBytes at least 1.
+     * @return this.
+     */
     public ServerContext readBudgetBytes(final int readBudgetBytes)
     {
         checkMutable("readBudgetBytes");
@@ -478,11 +656,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the most one connection writes per duty cycle} */
     public int writeBudgetBytes()
     {
         return writeBudgetBytes;
     }
 
+    /**
+     * Sets {@link #writeBudgetBytes()}.
+     *
+     * @param writeBudgetBytes at least 1.
+     * @return this.
+     */
     public ServerContext writeBudgetBytes(final int writeBudgetBytes)
     {
         checkMutable("writeBudgetBytes");
@@ -490,11 +675,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return what a reactor does when a duty cycle found no work; {@link IdleMode#SELECT} by default} */
     public IdleMode idleMode()
     {
         return idleMode;
     }
 
+    /**
+     * Sets {@link #idleMode()}.
+     *
+     * @param idleMode block in select, back off, or spin.
+     * @return this.
+     */
     public ServerContext idleMode(final IdleMode idleMode)
     {
         checkMutable("idleMode");
@@ -502,11 +694,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the capacity of each reactor's task queue (tasks from other threads); a full queue refuses} */
     public int taskQueueCapacity()
     {
         return taskQueueCapacity;
     }
 
+    /**
+     * Sets {@link #taskQueueCapacity()}.
+     *
+     * @param taskQueueCapacity at least 2.
+     * @return this.
+     */
     public ServerContext taskQueueCapacity(final int taskQueueCapacity)
     {
         checkMutable("taskQueueCapacity");
@@ -514,12 +713,20 @@ public final class ServerContext
         return this;
     }
 
+    /**
+     * {@return the capacity of each reactor's message ring ({@link ReactorContext#sendMessage} from other reactors)}
+     */
     public int messageRingBytes()
     {
         return messageRingBytes;
     }
 
-    /** @param messageRingBytes capacity of each reactor's message ring, a power of two. */
+    /**
+     * Sets {@link #messageRingBytes()}.
+     *
+     * @param messageRingBytes capacity of each reactor's message ring, a power of two.
+     * @return this.
+     */
     public ServerContext messageRingBytes(final int messageRingBytes)
     {
         checkMutable("messageRingBytes");
@@ -527,11 +734,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the capacity of each reactor's inbox of accepted connections; a full inbox refuses the hand-off} */
     public int inboxCapacity()
     {
         return inboxCapacity;
     }
 
+    /**
+     * Sets {@link #inboxCapacity()}.
+     *
+     * @param inboxCapacity at least 2.
+     * @return this.
+     */
     public ServerContext inboxCapacity(final int inboxCapacity)
     {
         checkMutable("inboxCapacity");
@@ -539,11 +753,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return how many connections one reactor holds; one more is closed as soon as it is handed over} */
     public int maxConnectionsPerReactor()
     {
         return maxConnectionsPerReactor;
     }
 
+    /**
+     * Sets {@link #maxConnectionsPerReactor()}.
+     *
+     * @param maxConnectionsPerReactor at least 1.
+     * @return this.
+     */
     public ServerContext maxConnectionsPerReactor(final int maxConnectionsPerReactor)
     {
         checkMutable("maxConnectionsPerReactor");
@@ -551,11 +772,21 @@ public final class ServerContext
         return this;
     }
 
+    /**
+     * {@return where connection state transitions are written; {@link TransitionSink#NONE} after {@link #conclude()}
+     * unless set}
+     */
     public TransitionSink transitionSink()
     {
         return transitionSink;
     }
 
+    /**
+     * Sets {@link #transitionSink()}.
+     *
+     * @param transitionSink receives every transition, on the reactor thread.
+     * @return this.
+     */
     public ServerContext transitionSink(final TransitionSink transitionSink)
     {
         checkMutable("transitionSink");
@@ -563,12 +794,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the monotonic clock the reactors read; the system clock after {@link #conclude()} unless set} */
     public NanoClock nanoClock()
     {
         return nanoClock;
     }
 
-    /** @param nanoClock the monotonic clock the reactors read once per cycle (tests pass a fake one). */
+    /**
+     * Sets {@link #nanoClock()}.
+     *
+     * @param nanoClock the monotonic clock the reactors read once per cycle (tests pass a fake one).
+     * @return this.
+     */
     public ServerContext nanoClock(final NanoClock nanoClock)
     {
         checkMutable("nanoClock");
@@ -576,11 +813,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return how long the acceptor pauses accepting after running out of file descriptors (EMFILE/ENFILE)} */
     public long emfileBackoffMs()
     {
         return emfileBackoffMs;
     }
 
+    /**
+     * Sets {@link #emfileBackoffMs()}.
+     *
+     * @param emfileBackoffMs at least 1.
+     * @return this.
+     */
     public ServerContext emfileBackoffMs(final long emfileBackoffMs)
     {
         checkMutable("emfileBackoffMs");
@@ -588,12 +832,18 @@ public final class ServerContext
         return this;
     }
 
+    /** {@return the deadline {@link Server#close()} gives {@link Server#shutdown(long)}} */
     public long shutdownDeadlineMs()
     {
         return shutdownDeadlineMs;
     }
 
-    /** @param shutdownDeadlineMs the deadline {@link Server#close()} gives {@link Server#shutdown(long)}. */
+    /**
+     * Sets {@link #shutdownDeadlineMs()}.
+     *
+     * @param shutdownDeadlineMs the deadline {@link Server#close()} gives {@link Server#shutdown(long)}.
+     * @return this.
+     */
     public ServerContext shutdownDeadlineMs(final long shutdownDeadlineMs)
     {
         checkMutable("shutdownDeadlineMs");

@@ -10,6 +10,8 @@ package dev.coreloop.core;
 public interface TimerHandler
 {
     /**
+     * The timer expired; runs on the reactor that armed it.
+     *
      * @param timerId the id returned when the timer was armed.
      * @param nowNs   the reactor's clock for this cycle.
      */

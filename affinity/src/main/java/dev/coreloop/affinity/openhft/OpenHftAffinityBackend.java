@@ -28,7 +28,7 @@ public final class OpenHftAffinityBackend implements AffinityBackend
         this.linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
     }
 
-    /** @return the backend for this process (stateless, so one instance serves all). */
+    /** {@return the backend for this process (stateless, so one instance serves all)} */
     public static OpenHftAffinityBackend instance()
     {
         return INSTANCE;

@@ -44,8 +44,9 @@ public final class CgroupReader
     }
 
     /**
+     * {@return the limits found; fields are null when absent}
+     *
      * @param root the root directory ({@code /} on a live machine).
-     * @return the limits found; fields are null when absent.
      */
     public static Result read(final Path root)
     {

@@ -19,9 +19,10 @@ public final class ProcStatusReader
     }
 
     /**
+     * {@return the thread's allowed CPUs, or null when the file or the line is missing}
+     *
      * @param root     the root directory ({@code /} on a live machine).
      * @param threadId the kernel thread id (tid).
-     * @return the thread's allowed CPUs, or null when the file or the line is missing.
      */
     public static CpuSet cpusAllowed(final Path root, final int threadId)
     {
@@ -29,8 +30,9 @@ public final class ProcStatusReader
     }
 
     /**
+     * {@return the {@code Cpus_allowed_list} it holds, or null when the file or the line is missing}
+     *
      * @param statusFile a {@code status} file of procfs.
-     * @return the {@code Cpus_allowed_list} it holds, or null when the file or the line is missing.
      */
     public static CpuSet cpusAllowed(final Path statusFile)
     {

@@ -29,7 +29,18 @@ import dev.coreloop.affinity.LogicalCpu;
  */
 public final class SysfsCpuReader
 {
-    /** What sysfs says about the CPUs. */
+    /**
+     * What sysfs says about the CPUs.
+     *
+     * @param online   the online CPUs.
+     * @param offline  the offline CPUs.
+     * @param cpus     each online CPU's core, package, node, caches and core type, in id order.
+     * @param nodes    NUMA node id to its CPUs.
+     * @param isolated the CPUs isolated from the scheduler ({@code isolcpus}).
+     * @param nohzFull the adaptive-tick CPUs ({@code nohz_full}).
+     * @param hybrid   true when the processor has performance and efficiency cores.
+     * @param warnings problems met while reading, one line each.
+     */
     public record Result(
         CpuSet online,
         CpuSet offline,
@@ -47,8 +58,9 @@ public final class SysfsCpuReader
     }
 
     /**
+     * {@return the topology of the online CPUs}
+     *
      * @param root the root directory.
-     * @return the topology of the online CPUs.
      * @throws IllegalArgumentException when a CPU list in sysfs is malformed (names the file).
      */
     public static Result read(final Path root)

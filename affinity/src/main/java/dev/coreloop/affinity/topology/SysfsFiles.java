@@ -18,7 +18,10 @@ final class SysfsFiles
     {
     }
 
-    /** @return the file's content with surrounding whitespace removed, or null when it does not exist or cannot be read. */
+    /**
+     * {@return the file's content with surrounding whitespace removed, or null when it does not exist or cannot be
+     * read}
+     */
     static String readTrimmed(final Path file)
     {
         if (!Files.isRegularFile(file))
@@ -35,7 +38,7 @@ final class SysfsFiles
         }
     }
 
-    /** @return the file parsed as a CPU list, or null when absent. */
+    /** {@return the file parsed as a CPU list, or null when absent} */
     static CpuSet readCpuList(final Path file)
     {
         final String text = readTrimmed(file);
@@ -53,7 +56,7 @@ final class SysfsFiles
         }
     }
 
-    /** @return the file parsed as a decimal integer, or {@code absent} when the file does not exist. */
+    /** {@return the file parsed as a decimal integer, or {@code absent} when the file does not exist} */
     static long readLong(final Path file, final long absent)
     {
         final String text = readTrimmed(file);

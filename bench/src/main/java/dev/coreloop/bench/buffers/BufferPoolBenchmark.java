@@ -3,6 +3,7 @@ package dev.coreloop.bench.buffers;
 import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.buffers.BufferPool;
+import dev.coreloop.core.Server;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = { "-Xmx512m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" })
+@Fork(value = 1, jvmArgsAppend = { "-Xmx512m", Server.REQUIRED_JVM_OPTION })
 public class BufferPoolBenchmark
 {
     @Param({ "1", "4" })

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.coreloop.buffers.BufferPool;
 import dev.coreloop.buffers.ByteRing;
+import dev.coreloop.core.Server;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,7 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = { "-Xmx512m", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED" })
+@Fork(value = 1, jvmArgsAppend = { "-Xmx512m", Server.REQUIRED_JVM_OPTION })
 public class ChannelFillDrainBenchmark
 {
     @Param({ "512", "8192" })

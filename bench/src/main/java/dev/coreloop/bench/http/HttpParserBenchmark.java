@@ -3,6 +3,7 @@ package dev.coreloop.bench.http;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
+import dev.coreloop.core.Server;
 import dev.coreloop.examples.http.HttpConfig;
 import dev.coreloop.examples.http.HttpRequestParser;
 import org.agrona.BufferUtil;
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
+@Fork(value = 1, jvmArgsAppend = Server.REQUIRED_JVM_OPTION)
 public class HttpParserBenchmark
 {
     private static final int BATCH = 16;

@@ -38,6 +38,8 @@ public final class AcceptLoop
     public interface AcceptedChannelHandler
     {
         /**
+         * A channel was accepted and configured.
+         *
          * @param channel       non-blocking, options applied.
          * @param listenerIndex which listener accepted it.
          * @param nowNs         the accepting thread's clock.
@@ -72,6 +74,8 @@ public final class AcceptLoop
     private long backoffsSinceLog;
 
     /**
+     * Creates the loop over bound listeners; {@link #register} then adds them to a selector.
+     *
      * @param role           the thread role, for log lines.
      * @param listeners      bound listening channels, indexed like {@link ServerContext#listeners()}.
      * @param ctx            the concluded context.
@@ -97,7 +101,12 @@ public final class AcceptLoop
         }
     }
 
-    /** Registers every listener for OP_ACCEPT; the key's attachment is its {@link ListenerSlot}. */
+    /**
+     * Registers every listener for OP_ACCEPT; the key's attachment is its {@link ListenerSlot}.
+     *
+     * @param selector the owning thread's selector.
+     * @throws IOException if a listener cannot be registered.
+     */
     public void register(final Selector selector) throws IOException
     {
         for (final ListenerSlot slot : slots)
@@ -107,19 +116,24 @@ public final class AcceptLoop
         }
     }
 
-    /** @return true if accepting is paused after EMFILE. */
+    /** {@return true if accepting is paused after EMFILE} */
     public boolean isPaused()
     {
         return paused;
     }
 
-    /** @return when accepting resumes, or {@link Long#MAX_VALUE} if it is not paused. */
+    /** {@return when accepting resumes, or {@link Long#MAX_VALUE} if it is not paused} */
     public long resumeDeadlineNs()
     {
         return paused ? pausedUntilNs : Long.MAX_VALUE;
     }
 
-    /** Resumes accepting once the back-off has passed. @return 1 if it resumed. */
+    /**
+     * Resumes accepting once the back-off has passed.
+     *
+     * @param nowNs the owning thread's clock for this cycle.
+     * @return 1 if it resumed, else 0.
+     */
     public int poll(final long nowNs)
     {
         if (paused && nowNs - pausedUntilNs >= 0)
@@ -137,7 +151,13 @@ public final class AcceptLoop
         return 0;
     }
 
-    /** A listener is acceptable: accept until null, the batch limit, or an error. @return channels accepted. */
+    /**
+     * A listener is acceptable: accept until null, the batch limit, or an error.
+     *
+     * @param slot  the listener, as its key's attachment.
+     * @param nowNs the owning thread's clock for this cycle.
+     * @return channels accepted.
+     */
     public int onAcceptable(final ListenerSlot slot, final long nowNs)
     {
         int accepted = 0;
@@ -201,7 +221,11 @@ public final class AcceptLoop
         }
     }
 
-    /** @return true for EMFILE/ENFILE as the JDK reports them. */
+    /**
+     * {@return true for EMFILE/ENFILE as the JDK reports them}
+     *
+     * @param ex an error from {@code accept} or {@code connect}.
+     */
     public static boolean isOutOfFileDescriptors(final IOException ex)
     {
         final String message = ex.getMessage();
@@ -209,7 +233,13 @@ public final class AcceptLoop
             message.contains("ENFILE"));
     }
 
-    /** Non-blocking plus the configured socket options. */
+    /**
+     * Non-blocking plus the configured socket options.
+     *
+     * @param channel an accepted channel.
+     * @param ctx     the socket options ({@code tcpNoDelay}, buffer sizes).
+     * @throws IOException if an option cannot be set.
+     */
     public static void configure(final SocketChannel channel, final ServerContext ctx) throws IOException
     {
         channel.configureBlocking(false);
@@ -237,6 +267,11 @@ public final class AcceptLoop
         }
     }
 
+    /**
+     * Closes {@code channel}, ignoring an error: for paths where a first error is already being reported.
+     *
+     * @param channel a channel, or null.
+     */
     public static void closeQuietly(final java.nio.channels.Channel channel)
     {
         try

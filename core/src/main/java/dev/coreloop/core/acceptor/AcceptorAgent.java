@@ -52,6 +52,8 @@ public final class AcceptorAgent implements Agent
     private volatile boolean stopRequested;
 
     /**
+     * Creates the acceptor over bound listeners.
+     *
      * @param ctx       the concluded context.
      * @param listeners bound listening channels, one per {@link ServerContext#listeners()} entry.
      * @param reactors  the reactors to place connections on.
@@ -132,8 +134,8 @@ public final class AcceptorAgent implements Agent
     }
 
     /**
-     * @return {@code chosen} if that reactor is alive, else the next live one after it, or -1 if every reactor died: a
-     * dead reactor (an error outside user code killed its thread) gets no more connections.
+     * {@return {@code chosen} if that reactor is alive, else the next live one after it, or -1 if every reactor died: a
+     * dead reactor (an error outside user code killed its thread) gets no more connections}
      */
     private int liveReactor(final int chosen)
     {

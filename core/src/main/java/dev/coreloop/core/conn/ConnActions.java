@@ -38,6 +38,10 @@ public interface ConnActions
     /**
      * An event arrived that its state cannot see: a bug in the kit. Count and report it; the machine then forces the
      * connection CLOSED with {@link CloseReason#ILLEGAL_TRANSITION} (unless it is strict, and throws).
+     *
+     * @param state the state the event arrived in.
+     * @param event the event the table has no outcome for.
+     * @param nowNs the reactor's clock for this cycle.
      */
     void onIllegal(ConnState state, ConnEvent event, long nowNs);
 }

@@ -60,19 +60,24 @@ public enum ConnEvent
         this.description = description;
     }
 
-    /** @return the stable code, equal to the ordinal. */
+    /** {@return the stable code, equal to the ordinal} */
     public int code()
     {
         return ordinal();
     }
 
-    /** @return one line for the documentation. */
+    /** {@return one line for the documentation} */
     public String description()
     {
         return description;
     }
 
-    /** @return the event with this code. */
+    /**
+     * {@return the event with this code}
+     *
+     * @param code a stable code, as {@link #code()} returns it.
+     * @throws IllegalArgumentException if no event has this code.
+     */
     public static ConnEvent fromCode(final int code)
     {
         if (code < 0 || code >= VALUES.length)

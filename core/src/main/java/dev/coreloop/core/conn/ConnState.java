@@ -40,19 +40,24 @@ public enum ConnState
         this.code = code;
     }
 
-    /** @return the stable code, equal to the ordinal. */
+    /** {@return the stable code, equal to the ordinal} */
     public int code()
     {
         return code;
     }
 
-    /** @return true for the states in which a close has begun (DRAINING, FLUSHING, LINGERING) or ended. */
+    /** {@return true for the states in which a close has begun (DRAINING, FLUSHING, LINGERING) or ended} */
     public boolean isClosing()
     {
         return this == DRAINING || this == FLUSHING || this == LINGERING || this == CLOSED;
     }
 
-    /** @return the state with this code. */
+    /**
+     * {@return the state with this code}
+     *
+     * @param code a stable code, as {@link #code()} returns it.
+     * @throws IllegalArgumentException if no state has this code.
+     */
     public static ConnState fromCode(final int code)
     {
         if (code < 0 || code >= VALUES.length)

@@ -44,6 +44,8 @@ public final class ConnStateMachine
     private int pendingCount;
 
     /**
+     * Creates the machine of one connection, in state {@code initial}.
+     *
      * @param reactorIndex the owning reactor (for the transition records).
      * @param connectionId the connection's id.
      * @param initial      {@link ConnState#HANDED_OFF} or {@link ConnState#CONNECTING}: where connections are born.
@@ -71,25 +73,30 @@ public final class ConnStateMachine
         this.strict = strict;
     }
 
-    /** @return the current state. */
+    /** {@return the current state} */
     public ConnState state()
     {
         return state;
     }
 
-    /** @return the reason the connection is closing or closed for; {@link CloseReason#NONE} while open. */
+    /** {@return the reason the connection is closing or closed for; {@link CloseReason#NONE} while open} */
     public CloseReason closeReason()
     {
         return closeReason;
     }
 
-    /** @return the connection id. */
+    /** {@return the connection id} */
     public long connectionId()
     {
         return connectionId;
     }
 
-    /** Applies {@code event}; an outcome that records "the requested reason" records {@link CloseReason#LOCAL_CLOSE}. */
+    /**
+     * Applies {@code event}; an outcome that records "the requested reason" records {@link CloseReason#LOCAL_CLOSE}.
+     *
+     * @param event what happened.
+     * @param nowNs the reactor's clock for this cycle.
+     */
     public void fire(final ConnEvent event, final long nowNs)
     {
         fire(event, CloseReason.LOCAL_CLOSE, nowNs);
@@ -98,8 +105,10 @@ public final class ConnStateMachine
     /**
      * Applies {@code event} as the table says, or queues it if an event is being applied now.
      *
+     * @param event     what happened.
      * @param requested the reason to record if the outcome records the requested reason and no close has begun yet
      *                  (for {@code close(reason)}).
+     * @param nowNs     the reactor's clock for this cycle.
      */
     public void fire(final ConnEvent event, final CloseReason requested, final long nowNs)
     {

@@ -288,13 +288,23 @@ public final class ConnTransitions
         return Outcome.illegal(event);
     }
 
-    /** @return the outcome of {@code event} in {@code state}. Allocates nothing. */
+    /**
+     * {@return the outcome of {@code event} in {@code state}. Allocates nothing}
+     *
+     * @param state the current state.
+     * @param event what happened.
+     */
     public static Outcome outcome(final ConnState state, final ConnEvent event)
     {
         return TABLE[state.ordinal()][event.ordinal()];
     }
 
-    /** @return true if some event takes {@code from} to {@code to}: the allowed transitions, derived from the table. */
+    /**
+     * {@return true if some event takes {@code from} to {@code to}: the allowed transitions, derived from the table}
+     *
+     * @param from a state.
+     * @param to   another state (or the same).
+     */
     public static boolean isAllowed(final ConnState from, final ConnState to)
     {
         for (final Outcome outcome : TABLE[from.ordinal()])
@@ -307,13 +317,22 @@ public final class ConnTransitions
         return false;
     }
 
-    /** @return the cell as the document writes it (see {@link Outcome#describe()}). */
+    /**
+     * {@return the cell as the document writes it (see {@link Outcome#describe()})}
+     *
+     * @param state a state (a row of the table).
+     * @param event an event (a column).
+     */
     public static String describe(final ConnState state, final ConnEvent event)
     {
         return outcome(state, event).describe();
     }
 
-    /** @return the timers that run in {@code state}, as the document lists them. */
+    /**
+     * {@return the timers that run in {@code state}, as the document lists them}
+     *
+     * @param state a state.
+     */
     public static String timers(final ConnState state)
     {
         switch (state)

@@ -58,48 +58,48 @@ public final class Outcome
         return new Outcome(event, Kind.ILLEGAL, null, null, false, ConnAction.NONE);
     }
 
-    /** @return the event this cell is for. */
+    /** {@return the event this cell is for} */
     public ConnEvent event()
     {
         return event;
     }
 
-    /** @return the kind of outcome. */
+    /** {@return the kind of outcome} */
     public Kind kind()
     {
         return kind;
     }
 
-    /** @return the state entered by a {@link Kind#GO} outcome, else null. */
+    /** {@return the state entered by a {@link Kind#GO} outcome, else null} */
     public ConnState target()
     {
         return target;
     }
 
     /**
-     * @return the close reason a {@link Kind#GO} outcome records, or null when it records the reason the close was
-     * requested with ({@code close(reason)}, carried by the machine); null for other kinds.
+     * {@return the close reason a {@link Kind#GO} outcome records, or null when it records the reason the close was
+     * requested with ({@code close(reason)}, carried by the machine); null for other kinds}
      */
     public CloseReason reason()
     {
         return reason;
     }
 
-    /** @return true if the outcome closes with a reset (SO_LINGER 0), discarding the backlog. */
+    /** {@return true if the outcome closes with a reset (SO_LINGER 0), discarding the backlog} */
     public boolean abortive()
     {
         return abortive;
     }
 
-    /** @return the in-place action of a {@link Kind#STAY} outcome. */
+    /** {@return the in-place action of a {@link Kind#STAY} outcome} */
     public ConnAction action()
     {
         return action;
     }
 
     /**
-     * @return the cell as the document writes it: {@code stay}, {@code stay, SEND_FIN}, {@code n/a}, {@code ACTIVE},
-     * {@code CLOSED (PEER_RESET)}, {@code DRAINING (requested)}, {@code CLOSED (ABORTED), reset}.
+     * {@return the cell as the document writes it: {@code stay}, {@code stay, SEND_FIN}, {@code n/a}, {@code ACTIVE},
+     * {@code CLOSED (PEER_RESET)}, {@code DRAINING (requested)}, {@code CLOSED (ABORTED), reset}}
      */
     public String describe()
     {

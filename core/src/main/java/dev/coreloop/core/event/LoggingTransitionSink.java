@@ -18,6 +18,11 @@ public final class LoggingTransitionSink implements TransitionSink
 {
     private static final Logger LOG = LoggerFactory.getLogger("dev.coreloop.core.transitions");
 
+    /** Creates the sink; it keeps no state, so one instance can serve every reactor. */
+    public LoggingTransitionSink()
+    {
+    }
+
     @Override
     public void onTransition(
         final int reactorIndex,

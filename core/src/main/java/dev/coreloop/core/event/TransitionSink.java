@@ -16,6 +16,8 @@ public interface TransitionSink
     TransitionSink NONE = (reactorIndex, connectionId, fromCode, toCode, eventCode, reasonCode, nowNs) -> {};
 
     /**
+     * Records one transition, on the reactor thread; it must not block and should not allocate.
+     *
      * @param reactorIndex the reactor that owns the connection.
      * @param connectionId the connection's id.
      * @param fromCode     the {@link dev.coreloop.core.conn.ConnState} code left.

@@ -102,7 +102,7 @@ final class CloseGate extends CloseGateRhsPadding
         PRODUCERS_INSIDE.getAndAdd(this, -1); // volatile RMW: synchronizes-with the loads in closeAndAwaitProducers
     }
 
-    /** @return true once the owner has closed the gate (a hint for producers that are not gated). */
+    /** {@return true once the owner has closed the gate (a hint for producers that are not gated)} */
     boolean isClosed()
     {
         return closed; // volatile load: pairs with the volatile store in closeAndAwaitProducers

@@ -27,13 +27,13 @@ final class ConnectionRegistry
         this.reactorIndex = reactorIndex;
     }
 
-    /** @return a new connection id. */
+    /** {@return a new connection id} */
     long nextId()
     {
         return ((long)(reactorIndex + 1) << REACTOR_SHIFT) | ++sequence;
     }
 
-    /** @return the index of the reactor that owns the connection with {@code connectionId}, or -1 if none could. */
+    /** {@return the index of the reactor that owns the connection with {@code connectionId}, or -1 if none could} */
     static int reactorIndexOf(final long connectionId)
     {
         return (int)(connectionId >>> REACTOR_SHIFT) - 1;
@@ -67,7 +67,7 @@ final class ConnectionRegistry
         byId.remove(conn.id());
     }
 
-    /** @return the open connection with this id, or null. */
+    /** {@return the open connection with this id, or null} */
     ReactorConnection get(final long connectionId)
     {
         return byId.get(connectionId);

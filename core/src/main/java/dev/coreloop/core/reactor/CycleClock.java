@@ -86,7 +86,7 @@ final class CycleClock
         plannedNextCycleNs = nowNs;
     }
 
-    /** @return a fresh reading of the monotonic clock (for the idle strategy only). */
+    /** {@return a fresh reading of the monotonic clock (for the idle strategy only)} */
     long nanoTime()
     {
         return clock.nanoTime();

@@ -72,7 +72,7 @@ final class DeferredCallbacks
         tail = live;
     }
 
-    /** @return true if nothing is queued. */
+    /** {@return true if nothing is queued} */
     boolean isEmpty()
     {
         return head == tail;

@@ -15,7 +15,7 @@ final class FlushQueue
     private ReactorConnection[] spare = new ReactorConnection[16];
     private int count;
 
-    /** @return true if no connection waits for the flush phase. */
+    /** {@return true if no connection waits for the flush phase} */
     boolean isEmpty()
     {
         return count == 0;

@@ -39,7 +39,7 @@ final class HandlerInvoker
         this.stats = stats;
     }
 
-    /** @return what {@code onData} returned, or -1 if it threw (the connection is then closing). */
+    /** {@return what {@code onData} returned, or -1 if it threw (the connection is then closing)} */
     int onData(final ReactorConnection conn, final DirectBuffer buffer, final int offset, final int length)
     {
         try
@@ -114,7 +114,7 @@ final class HandlerInvoker
         }
     }
 
-    /** @return the new handler, or null if the factory threw or returned null (the connection then closes). */
+    /** {@return the new handler, or null if the factory threw or returned null (the connection then closes)} */
     ConnectionHandler newHandler(final dev.coreloop.core.ConnectionHandlerFactory factory, final ReactorHandle reactor,
         final ReactorConnection conn)
     {
@@ -134,7 +134,7 @@ final class HandlerInvoker
         return handler;
     }
 
-    /** @return true if the task ran without throwing. */
+    /** {@return true if the task ran without throwing} */
     boolean runTask(final Runnable task)
     {
         try

@@ -63,7 +63,7 @@ final class IoPoller implements AutoCloseable
         }
     }
 
-    /** @return the deadline at which a paused accept loop resumes, or {@link Long#MAX_VALUE}. */
+    /** {@return the deadline at which a paused accept loop resumes, or {@link Long#MAX_VALUE}} */
     long acceptResumeDeadlineNs()
     {
         return acceptLoop == null ? Long.MAX_VALUE : acceptLoop.resumeDeadlineNs();

@@ -139,7 +139,7 @@ final class OutboundPath
         conn.updateInterest();
     }
 
-    /** @return true if the handler is owed a writability report. */
+    /** {@return true if the handler is owed a writability report} */
     boolean needsReport()
     {
         return refusedSinceReport || reportedWritable != writable;

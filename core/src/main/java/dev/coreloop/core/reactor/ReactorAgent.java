@@ -97,6 +97,8 @@ public final class ReactorAgent implements Agent
     private boolean closed;
 
     /**
+     * Creates reactor {@code index}; the server runs it on a thread of its own.
+     *
      * @param ctx                the concluded context.
      * @param index              this reactor's index.
      * @param serverCounters     the server's counters (this reactor writes its own row).
@@ -133,7 +135,11 @@ public final class ReactorAgent implements Agent
         this.reusePortListeners = reusePortListeners;
     }
 
-    /** Tells this reactor about all the server's reactors (for cross-reactor tasks and messages). */
+    /**
+     * Tells this reactor about all the server's reactors (for cross-reactor tasks and messages).
+     *
+     * @param reactors every reactor of the server, by index (this one included).
+     */
     public void reactors(final ReactorAgent[] reactors)
     {
         final ReactorProxy[] proxies = new ReactorProxy[reactors.length];
@@ -381,93 +387,97 @@ public final class ReactorAgent implements Agent
     // ================================================================================================================
     // Server side and tests.
 
-    /** @return the thread-safe front door of this reactor. */
+    /** {@return the thread-safe front door of this reactor} */
     @AnyThread
     public ReactorProxy proxy()
     {
         return proxy;
     }
 
-    /** @return what handlers of this reactor get as their {@link ReactorContext}. */
+    /** {@return what handlers of this reactor get as their {@link ReactorContext}} */
     @AnyThread
     public ReactorContext context()
     {
         return parts.handle;
     }
 
-    /** @return the latch released once onStart has run (check {@link #startFailure()}). */
+    /** {@return the latch released once onStart has run (check {@link #startFailure()})} */
     @AnyThread
     public CountDownLatch startedLatch()
     {
         return startedLatch;
     }
 
-    /** @return what made onStart fail, or null. */
+    /** {@return what made onStart fail, or null} */
     @AnyThread
     public Throwable startFailure()
     {
         return startFailure;
     }
 
-    /** @return the error that killed this reactor's thread, or null while it lives. */
+    /** {@return the error that killed this reactor's thread, or null while it lives} */
     @AnyThread
     public Throwable deathCause()
     {
         return deathCause;
     }
 
-    /** @return the latch released once every connection has closed after a shutdown request (or at close). */
+    /** {@return the latch released once every connection has closed after a shutdown request (or at close)} */
     @AnyThread
     public CountDownLatch drainedLatch()
     {
         return shutdown.drainedLatch();
     }
 
-    /** @return how pinning went, once started. */
+    /** {@return how pinning went, once started} */
     @AnyThread
     public PinResult pinResult()
     {
         return pinResult;
     }
 
-    /** @return true on the thread that started this reactor. */
+    /** {@return true on the thread that started this reactor} */
     @AnyThread
     public boolean isOwnerThread()
     {
         return parts.owner.isOwner();
     }
 
-    /** @return the clock of the current cycle (reactor thread). */
+    /** {@return the clock of the current cycle (reactor thread)} */
     public long nowNs()
     {
         return parts.clock.nowNs();
     }
 
-    /** @return connections currently registered (reactor thread only). */
+    /** {@return connections currently registered (reactor thread only)} */
     public int connectionCount()
     {
         return parts.registry.count();
     }
 
-    /** @return the registered connection at {@code i}, {@code 0 .. connectionCount() - 1} (reactor thread only). */
+    /**
+     * {@return the registered connection at {@code i} (reactor thread only)}
+     *
+     * @param i an index, {@code 0 .. connectionCount() - 1}.
+     */
     public Connection connectionAt(final int i)
     {
         return parts.registry.at(i);
     }
 
-    /** @return the buffer pool (reactor thread only). */
+    /** {@return the buffer pool (reactor thread only)} */
     public BufferPool pool()
     {
         return parts.pool;
     }
 
-    /** @return the reactor's parts (tests in this package). */
+    /** {@return the reactor's parts (tests in this package)} */
     ReactorParts parts()
     {
         return parts;
     }
 
-    /** @return armed timers (reactor thread only). */
+    /** {@return armed timers (reactor thread only)} */
     public long timerCount()
     {
         return parts.timers.timerCount();

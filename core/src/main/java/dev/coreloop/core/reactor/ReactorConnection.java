@@ -115,7 +115,7 @@ final class ReactorConnection implements Connection
         return outbound.lastWriteProgressNs;
     }
 
-    /** @return the state, without the owner check (the reactor's own code). */
+    /** {@return the state, without the owner check (the reactor's own code)} */
     ConnState lifecycleState()
     {
         return machine.state();
@@ -146,7 +146,7 @@ final class ReactorConnection implements Connection
         return handler;
     }
 
-    /** @return the interest ops registered now (tests). */
+    /** {@return the interest ops registered now (tests)} */
     int interestOps()
     {
         return interest.registeredOps();
@@ -158,13 +158,13 @@ final class ReactorConnection implements Connection
         interest.update();
     }
 
-    /** @return true while the guard timer is armed (tests). */
+    /** {@return true while the guard timer is armed (tests)} */
     boolean isGuardArmed()
     {
         return timers.isGuardArmed();
     }
 
-    /** @return outbound bytes, without the owner check (tests). */
+    /** {@return outbound bytes, without the owner check (tests)} */
     int backlogBytes()
     {
         return outbound == null ? 0 : outbound.backlogBytes();

@@ -62,7 +62,7 @@ final class ReactorParts
         this.discardScratch = ByteBuffer.allocateDirect(Math.min(settings.readBudgetBytes, 16 * 1024));
     }
 
-    /** @return the end of a lingering read that starts now: the drain timeout, cut short by a shutdown deadline. */
+    /** {@return the end of a lingering read that starts now: the drain timeout, cut short by a shutdown deadline} */
     long lingerDeadlineNs(final long nowNs)
     {
         final long deadlineNs = nowNs + settings.drainTimeoutNs;

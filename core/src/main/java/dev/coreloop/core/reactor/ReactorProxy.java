@@ -113,6 +113,8 @@ public final class ReactorProxy
     private volatile Wakeup wakeup;
 
     /**
+     * Creates the inbox, task queue and message ring of reactor {@code index}.
+     *
      * @param index             the reactor's index.
      * @param inboxCapacity     inbox slots.
      * @param taskQueueCapacity task queue slots.
@@ -148,6 +150,7 @@ public final class ReactorProxy
     /**
      * Offers an accepted channel (the acceptor is the only producer).
      *
+     * @param handOff the accepted channel and its listener.
      * @return true: the reactor will register the channel, or close it if it is closing; false if the inbox is full
      * or the reactor has closed: the caller counts it and closes the channel.
      */
@@ -178,6 +181,7 @@ public final class ReactorProxy
     /**
      * Submits a task to run on the reactor thread.
      *
+     * @param task what to run.
      * @return true: the task will run on the reactor thread, in a later duty cycle or when the reactor closes
      * ({@link #closeAndDrain}); false if the task queue is full or the reactor has closed: the task will never run.
      */
@@ -207,7 +211,11 @@ public final class ReactorProxy
         return true;
     }
 
-    /** @return the index of a registered service type, or -1. A small scan by identity. */
+    /**
+     * {@return the index of a registered service type, or -1. A small scan by identity}
+     *
+     * @param type a service type.
+     */
     @AnyThread
     public int serviceIndex(final Class<?> type)
     {
@@ -221,7 +229,7 @@ public final class ReactorProxy
         return -1;
     }
 
-    /** @return the largest message payload the ring takes. */
+    /** {@return the largest message payload the ring takes} */
     @AnyThread
     public int maxMessageLength()
     {
@@ -236,6 +244,12 @@ public final class ReactorProxy
      * closed by then). So false means refused (never delivered), but true means delivered only if the reactor keeps
      * running: a message still in the ring when the reactor closes is dropped with the ring.
      *
+     * @param sourceReactor the sending reactor's index.
+     * @param serviceIndex  the receiving service ({@link #serviceIndex(Class)}).
+     * @param msgTypeId     the application's message type, positive.
+     * @param buffer        holds the message.
+     * @param offset        where the message starts in {@code buffer}.
+     * @param length        the message length in bytes.
      * @return false if the ring is full or the reactor has closed.
      */
     @AnyThread
@@ -262,7 +276,11 @@ public final class ReactorProxy
         return true;
     }
 
-    /** Asks for a graceful shutdown with a deadline of {@code deadlineMs} from when the reactor sees it. */
+    /**
+     * Asks for a graceful shutdown with a deadline of {@code deadlineMs} from when the reactor sees it.
+     *
+     * @param deadlineMs how long open connections get to finish; 0 aborts them at once.
+     */
     @AnyThread
     public void requestShutdown(final long deadlineMs)
     {
@@ -270,7 +288,7 @@ public final class ReactorProxy
         wakeIfParked();
     }
 
-    /** @return connections on this reactor not yet closed, plus those waiting in its inbox (gauges, acquire). */
+    /** {@return connections on this reactor not yet closed, plus those waiting in its inbox (gauges, acquire)} */
     @AnyThread
     public long openConnections()
     {
@@ -285,7 +303,7 @@ public final class ReactorProxy
         return open;
     }
 
-    /** @return the reactor's selector once started, else null. */
+    /** {@return the reactor's selector once started, else null} */
     @AnyThread
     public Selector selector()
     {
@@ -347,7 +365,7 @@ public final class ReactorProxy
         return messages.read(handler, limit);
     }
 
-    /** @return the requested shutdown deadline in ms, or -1. */
+    /** {@return the requested shutdown deadline in ms, or -1} */
     @ReactorThread
     long shutdownRequestMs()
     {
@@ -440,14 +458,14 @@ public final class ReactorProxy
         dead = true; // volatile: read by the acceptor's placement and Server.health()
     }
 
-    /** @return true once the reactor died of an error outside user code. */
+    /** {@return true once the reactor died of an error outside user code} */
     @AnyThread
     public boolean isDead()
     {
         return dead;
     }
 
-    /** @return true once the reactor has closed (stopped, failed to start or died): it takes no more work. */
+    /** {@return true once the reactor has closed (stopped, failed to start or died): it takes no more work} */
     @AnyThread
     public boolean isClosed()
     {

@@ -29,7 +29,7 @@ final class ReactorServices
         }
     }
 
-    /** @return the registered types, in registration order. */
+    /** {@return the registered types, in registration order} */
     Class<?>[] types()
     {
         return types;

@@ -75,7 +75,7 @@ final class ReadInterest
         }
     }
 
-    /** @return true if the lifecycle state reads into the ring and flow control lets it. */
+    /** {@return true if the lifecycle state reads into the ring and flow control lets it} */
     boolean mayRead()
     {
         final ConnState state = conn.lifecycleState();
@@ -89,35 +89,35 @@ final class ReadInterest
     }
 
     /**
-     * @return true if held input may be presented again now: something is held, the state still delivers input
-     * (also INPUT_CLOSED: bytes received before the peer's FIN are not lost), and nothing pauses it.
+     * {@return true if held input may be presented again now: something is held, the state still delivers input
+     * (also INPUT_CLOSED: bytes received before the peer's FIN are not lost), and nothing pauses it}
      */
     boolean mayRedeliver()
     {
         return mayDeliver() && notPaused() && !conn.inbound().ring.isEmpty();
     }
 
-    /** @return true if input received is still delivered to the handler (not closing). */
+    /** {@return true if input received is still delivered to the handler (not closing)} */
     boolean mayDeliver()
     {
         final ConnState state = conn.lifecycleState();
         return state == ConnState.ACTIVE || state == ConnState.OUTPUT_SHUTDOWN || state == ConnState.INPUT_CLOSED;
     }
 
-    /** @return true if a handler that consumed nothing from a full ring has a reason to hold it (not an overflow). */
+    /** {@return true if a handler that consumed nothing from a full ring has a reason to hold it (not an overflow)} */
     boolean mayHoldInput()
     {
         return pausedByHandler || !conn.outbound().writable;
     }
 
-    /** @return true while reads only discard (DRAINING, LINGERING). */
+    /** {@return true while reads only discard (DRAINING, LINGERING)} */
     boolean isDiscarding()
     {
         final ConnState state = conn.lifecycleState();
         return state == ConnState.DRAINING || state == ConnState.LINGERING;
     }
 
-    /** @return true in the states that write their backlog. */
+    /** {@return true in the states that write their backlog} */
     boolean isFlushable()
     {
         final ConnState state = conn.lifecycleState();

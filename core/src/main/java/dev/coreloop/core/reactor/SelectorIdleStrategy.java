@@ -13,6 +13,8 @@ public final class SelectorIdleStrategy implements IdleStrategy
     private final ReactorAgent reactor;
 
     /**
+     * Creates the idle strategy of {@code reactor}.
+     *
      * @param reactor the reactor whose selector to block in.
      */
     public SelectorIdleStrategy(final ReactorAgent reactor)

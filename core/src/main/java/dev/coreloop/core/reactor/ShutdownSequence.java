@@ -29,7 +29,7 @@ final class ShutdownSequence
         return drainedLatch;
     }
 
-    /** @return true once every connection has closed after a shutdown request. */
+    /** {@return true once every connection has closed after a shutdown request} */
     boolean isDrained()
     {
         return drained;

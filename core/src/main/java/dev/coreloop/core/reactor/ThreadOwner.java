@@ -25,13 +25,15 @@ final class ThreadOwner
         owner = Thread.currentThread(); // volatile: read by the checks of other threads
     }
 
-    /** @return true on the owning thread. */
+    /** {@return true on the owning thread} */
     boolean isOwner()
     {
         return Thread.currentThread() == owner;
     }
 
     /**
+     * Checks that the caller runs on the owning thread.
+     *
      * @param method the public method being called, for the message.
      * @throws IllegalStateException if the caller is not the owning thread.
      */

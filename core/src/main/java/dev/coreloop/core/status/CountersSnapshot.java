@@ -11,6 +11,8 @@ public final class CountersSnapshot
     private final long[][] values;
 
     /**
+     * Wraps values read by {@link ServerCounters#snapshot()}.
+     *
      * @param values {@code [row][counter id]}, one row per reactor then the acceptor's row; kept, not copied.
      */
     public CountersSnapshot(final long[][] values)
@@ -18,25 +20,38 @@ public final class CountersSnapshot
         this.values = values;
     }
 
-    /** @return how many reactors the snapshot covers. */
+    /** {@return how many reactors the snapshot covers} */
     public int reactorCount()
     {
         return values.length - 1;
     }
 
-    /** @return the value of {@code counter} on the acceptor thread's row (its EMFILE back-offs). */
+    /**
+     * {@return the value of {@code counter} on the acceptor thread's row (its EMFILE back-offs)}
+     *
+     * @param counter which counter.
+     */
     public long acceptor(final ReactorCounter counter)
     {
         return values[values.length - 1][counter.id()];
     }
 
-    /** @return the value of {@code counter} on reactor {@code reactorIndex}. */
+    /**
+     * {@return the value of {@code counter} on reactor {@code reactorIndex}}
+     *
+     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}.
+     * @param counter      which counter.
+     */
     public long value(final int reactorIndex, final ReactorCounter counter)
     {
         return values[reactorIndex][counter.id()];
     }
 
-    /** @return the sum over reactors and the acceptor (the largest value for {@link ReactorCounter#MAX_CYCLE_NS}). */
+    /**
+     * {@return the sum over reactors and the acceptor (the largest value for {@link ReactorCounter#MAX_CYCLE_NS})}
+     *
+     * @param counter which counter.
+     */
     public long total(final ReactorCounter counter)
     {
         long total = 0;

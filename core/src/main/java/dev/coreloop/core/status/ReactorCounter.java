@@ -155,37 +155,49 @@ public enum ReactorCounter
         this.writer = writer;
     }
 
-    /** @return the stable id. */
+    /** {@return the stable id} */
     public int id()
     {
         return id;
     }
 
-    /** @return the human-readable label. */
+    /** {@return the human-readable label} */
     public String label()
     {
         return label;
     }
 
-    /** @return which thread writes it. */
+    /** {@return which thread writes it} */
     public Writer writer()
     {
         return writer;
     }
 
-    /** @return the counter with this id, or null if none has it. */
+    /**
+     * {@return the counter with this id, or null if none has it}
+     *
+     * @param id a stable id, as {@link #id()} returns it.
+     */
     public static ReactorCounter fromId(final int id)
     {
         return id >= 0 && id < ID_LIMIT ? BY_ID[id] : null;
     }
 
-    /** @return the gauge counting connections in {@code state}. */
+    /**
+     * {@return the gauge counting connections in {@code state}}
+     *
+     * @param state a connection state.
+     */
     public static ReactorCounter forState(final dev.coreloop.core.conn.ConnState state)
     {
         return BY_ID[STATE_HANDED_OFF.id + state.code()];
     }
 
-    /** @return the counter of closes with {@code reason}. */
+    /**
+     * {@return the counter of closes with {@code reason}}
+     *
+     * @param reason a close reason.
+     */
     public static ReactorCounter forCloseReason(final CloseReason reason)
     {
         return BY_ID[CLOSE_NONE.id + reason.code()];

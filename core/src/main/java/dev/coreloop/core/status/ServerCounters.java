@@ -24,6 +24,8 @@ public final class ServerCounters
     private final AtomicCounter[][] rows;
 
     /**
+     * Allocates the counters of a server: one row per reactor, then the acceptor's row.
+     *
      * @param reactorCount how many rows to allocate.
      */
     public ServerCounters(final int reactorCount)
@@ -46,35 +48,45 @@ public final class ServerCounters
         }
     }
 
-    /** @return the counter {@code counter} of reactor {@code reactorIndex}; only its writer may update it. */
+    /**
+     * {@return the counter {@code counter} of reactor {@code reactorIndex}; only its writer may update it}
+     *
+     * @param reactorIndex the reactor, or {@link #acceptorRow()} for the acceptor.
+     * @param counter      which counter.
+     */
     @AnyThread
     public AtomicCounter counter(final int reactorIndex, final ReactorCounter counter)
     {
         return rows[reactorIndex][counter.id()];
     }
 
-    /** @return how many reactor rows there are (the acceptor row is not one). */
+    /** {@return how many reactor rows there are (the acceptor row is not one)} */
     @AnyThread
     public int reactorCount()
     {
         return rows.length - 1;
     }
 
-    /** @return the index of the acceptor's row. */
+    /** {@return the index of the acceptor's row} */
     @AnyThread
     public int acceptorRow()
     {
         return rows.length - 1;
     }
 
-    /** @return the current value (acquire). */
+    /**
+     * {@return the current value (acquire)}
+     *
+     * @param reactorIndex the reactor, or {@link #acceptorRow()} for the acceptor.
+     * @param counter      which counter.
+     */
     @AnyThread
     public long value(final int reactorIndex, final ReactorCounter counter)
     {
         return rows[reactorIndex][counter.id()].getAcquire();
     }
 
-    /** @return a copy of every value, {@code [row][counter id]}, the acceptor row last. */
+    /** {@return a copy of every value, {@code [row][counter id]}, the acceptor row last} */
     @AnyThread
     public long[][] snapshot()
     {
@@ -89,7 +101,7 @@ public final class ServerCounters
         return values;
     }
 
-    /** @return the reader over the whole buffer (labels and values). */
+    /** {@return the reader over the whole buffer (labels and values)} */
     @AnyThread
     public CountersReader reader()
     {

@@ -53,6 +53,8 @@ public final class ReactorTimers
     public interface ExpiryHandler
     {
         /**
+         * A timer expired.
+         *
          * @param owner   what {@link #schedule} was given.
          * @param timerId the expired timer: the id {@link #schedule} returned.
          * @param nowNs   the cycle's clock.
@@ -73,6 +75,8 @@ public final class ReactorTimers
     private long scanEarliestNs;
 
     /**
+     * Creates an empty wheel whose time starts at {@code startNs}.
+     *
      * @param startNs       the clock now.
      * @param expiryHandler receives every expiry.
      */
@@ -137,14 +141,18 @@ public final class ReactorTimers
         return true;
     }
 
-    /** @return the owner of an armed timer, or null if {@code timerId} is not armed (stale, or never issued). */
+    /**
+     * {@return the owner of an armed timer, or null if {@code timerId} is not armed (stale, or never issued)}
+     *
+     * @param timerId a timer id.
+     */
     @ReactorThread
     public Object owner(final long timerId)
     {
         return ownerByTimerId.get(timerId);
     }
 
-    /** @return armed timers. */
+    /** {@return armed timers} */
     @ReactorThread
     public long timerCount()
     {
@@ -154,6 +162,8 @@ public final class ReactorTimers
     /**
      * Expires every timer whose deadline is at or before {@code nowNs}, up to {@code limit}.
      *
+     * @param nowNs the reactor's clock for this cycle.
+     * @param limit the most timers to expire in this call.
      * @return how many expired.
      */
     @ReactorThread
@@ -183,8 +193,10 @@ public final class ReactorTimers
     }
 
     /**
-     * @return the earliest armed deadline, or {@link Long#MAX_VALUE} if none; exact only after a rescan, so it may
-     * be earlier than the true one (a cancelled timer), never later.
+     * {@return the earliest armed deadline, or {@link Long#MAX_VALUE} if none; exact only after a rescan, so it may
+     * be earlier than the true one (a cancelled timer), never later}
+     *
+     * @param nowNs the reactor's clock for this cycle; a remembered deadline at or before it is rescanned.
      */
     @ReactorThread
     public long earliestDeadlineNs(final long nowNs)

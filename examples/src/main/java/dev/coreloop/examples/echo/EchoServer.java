@@ -11,8 +11,8 @@ import dev.coreloop.core.ServerContext;
 /**
  * A TCP echo server on coreloop's public API: {@code EchoServer [--host ADDR] [--port N] [--reactors N]}.
  *
- * <p>Run it with {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ...} (Agrona uses
- * {@code jdk.internal.misc.Unsafe}). It prints the bound address, serves until SIGINT or SIGTERM, then shuts
+ * <p>Run it with {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp ...} (Agrona uses
+ * {@code jdk.internal.misc.Unsafe}; without it {@link Server#start} refuses and names the option). It prints the bound address, serves until SIGINT or SIGTERM, then shuts
  * down gracefully: it stops accepting, lets open connections flush what they owe for up to
  * {@link #SHUTDOWN_DEADLINE_MS}, and aborts what remains.
  *
@@ -148,12 +148,6 @@ public final class EchoServer
         catch (final IOException | RuntimeException ex)
         {
             err.println("error: cannot start the echo server: " + ex.getMessage());
-            return 1;
-        }
-        catch (final IllegalAccessError ex)
-        {
-            err.println("error: cannot start the echo server: " + ex.getMessage());
-            err.println("Agrona needs the JVM option --add-exports java.base/jdk.internal.misc=ALL-UNNAMED");
             return 1;
         }
 

@@ -16,6 +16,7 @@
  *       ({@code --port 8080 --reactors N --bind ADDRESS}).</li>
  * </ul>
  *
- * Running {@code main} needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (Agrona 2).
+ * Running {@code main} needs {@code --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED} (Agrona 2; see
+ * {@link dev.coreloop.core.Server#REQUIRED_JVM_OPTION}).
  */
 package dev.coreloop.examples.http;

@@ -83,12 +83,53 @@ final class ReplySequencer
     private boolean closeRequested;
     private boolean aborted;
     private long abortCount;
+    /** Backpressure: the handler stopped reading because this sequencer holds too much (see {@link #mustPauseIntake}). */
+    private boolean intakePaused;
 
     ReplySequencer(final Connection connection, final RespConfig config)
     {
         this.connection = connection;
         this.maxPendingReplies = config.maxPendingReplies();
         this.maxBufferedReplyBytes = config.maxBufferedReplyBytes();
+    }
+
+    /**
+     * Backpressure before the hard limits: while more than half the reply budget (bytes or slots) is held — replies
+     * waiting for an earlier one from a slow shard, or staged for a slow client — the handler stops parsing and pauses
+     * the client's reads; {@link #maybeResumeIntake()} resumes them below a quarter. A client that pipelines faster than
+     * the shards answer is slowed down, not aborted; the hard limits stay as the last resort.
+     *
+     * @return true if the handler must stop taking commands now (and has paused reading).
+     */
+    boolean mustPauseIntake()
+    {
+        if (bufferedBytes() >= maxBufferedReplyBytes / 2 || pendingCount() >= maxPendingReplies / 2)
+        {
+            if (!intakePaused)
+            {
+                intakePaused = true;
+                connection.pauseReading();
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** @return true while reading is paused because this sequencer holds too much. */
+    boolean isIntakePaused()
+    {
+        return intakePaused;
+    }
+
+    /** Resumes reading paused by {@link #mustPauseIntake()} once the held replies fell below a quarter of the budget. */
+    private void maybeResumeIntake()
+    {
+        if (intakePaused && !aborted && bufferedBytes() < maxBufferedReplyBytes / 4 &&
+            pendingCount() < maxPendingReplies / 4)
+        {
+            intakePaused = false;
+            connection.resumeReading(); // held input is presented again
+        }
     }
 
     /** @return true while some reply is outstanding or waiting for an earlier one. */
@@ -305,6 +346,7 @@ final class ReplySequencer
         stagedStart = 0;
         stagedEnd = 0;
         maybeClose();
+        maybeResumeIntake();
     }
 
     /** The connection closed: forget everything (late replies are ignored by the shard). */
@@ -446,6 +488,7 @@ final class ReplySequencer
             arenaEnd = 0; // nothing held: the whole arena is free again
         }
         maybeClose();
+        maybeResumeIntake();
     }
 
     private void emit(final DirectBuffer buffer, final int offset, final int length)

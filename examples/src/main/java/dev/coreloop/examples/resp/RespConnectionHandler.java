@@ -93,7 +93,7 @@ public final class RespConnectionHandler implements ConnectionHandler
         final int end = offset + length;
         int position = offset;
         boolean completed = false;
-        while (position < end)
+        while (position < end && !sequencer.mustPauseIntake())
         {
             final int status = parser.parse(buffer, position, end - position);
             position += parser.consumed();
@@ -148,9 +148,9 @@ public final class RespConnectionHandler implements ConnectionHandler
         {
             armCommandTimer(deadlineNs); // the request pending when it was armed completed; this one started later
         }
-        else if (!connection.isWritable())
+        else if (!connection.isWritable() || sequencer.isIntakePaused())
         {
-            armCommandTimer(nowNs + commandTimeoutNs); // our backlog pauses its reads: it cannot complete now
+            armCommandTimer(nowNs + commandTimeoutNs); // our own backlog pauses its reads: it cannot complete now
         }
         else
         {

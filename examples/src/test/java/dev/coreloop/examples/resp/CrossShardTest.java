@@ -472,15 +472,26 @@ class CrossShardTest
     }
 
     @Test
-    void shouldAbortAConnectionAboveThePendingReplyLimit()
+    void shouldPauseReadingRatherThanAbortAboveHalfThePendingReplyLimit()
     {
         final ShardCluster cluster = new ShardCluster(2, new RespConfig().maxPendingReplies(16).conclude());
         final FakeConnection client = cluster.connect(0);
         final String remote = keyOwnedBy("r", 1, 2);
-        client.send(RespTestSupport.command("GET", remote).repeat(17));
-        assertThat(client.closeReason()).isEqualTo(CloseReason.ABORTED);
-        cluster.pump();
-        assertThat(cluster.shard(0).repliesDroppedClosed()).isEqualTo(16);
+        client.send(RespTestSupport.command("GET", remote).repeat(40));
+
+        assertThat(client.closeReason()).as("a client over the in-flight budget is slowed, not aborted").isNull();
+        assertThat(client.isReadPaused()).isTrue();
+        assertThat(client.handler().sequencer().pendingCount()).isEqualTo(8);
+
+        final StringBuilder output = new StringBuilder();
+        for (int round = 0; round < 100 && output.length() < "$-1\r\n".length() * 40; round++)
+        {
+            cluster.pump();
+            client.redeliverIfResumed();
+            output.append(client.takeOutput());
+        }
+        assertThat(output.toString()).isEqualTo("$-1\r\n".repeat(40));
+        assertThat(client.handler().sequencer().abortCount()).isZero();
         assertThat(cluster.shard(0).inFlight(1)).isZero();
     }
 

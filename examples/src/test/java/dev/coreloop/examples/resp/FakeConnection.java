@@ -268,14 +268,41 @@ final class FakeConnection implements Connection
         close(CloseReason.ABORTED);
     }
 
+    private boolean readPaused;
+    private boolean redeliverPending;
+
     @Override
     public void pauseReading()
     {
+        readPaused = true;
     }
 
+    /** As the kit: reading resumes, and held input is presented again later (never inside the caller's callback). */
     @Override
     public void resumeReading()
     {
+        if (readPaused)
+        {
+            readPaused = false;
+            redeliverPending = inboundLength > 0;
+        }
+    }
+
+    boolean isReadPaused()
+    {
+        return readPaused;
+    }
+
+    /** What the kit does at its next safe point after resumeReading(): present the held input again. */
+    boolean redeliverIfResumed()
+    {
+        if (!redeliverPending || readPaused)
+        {
+            return false;
+        }
+        redeliverPending = false;
+        send(new byte[0]);
+        return true;
     }
 
     /** Connection timers live on the reactor's fake timer list; like the core's, they die with the connection. */

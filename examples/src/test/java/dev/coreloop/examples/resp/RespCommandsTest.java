@@ -300,15 +300,30 @@ class RespCommandsTest
     }
 
     @Test
-    void shouldAbortAConnectionOverItsBufferedReplyLimit()
+    void shouldPauseReadingRatherThanAbortWhenRepliesBackUp()
     {
         final ShardCluster small = new ShardCluster(1, new RespConfig().maxBulkBytes(100)
             .maxBufferedReplyBytes(200).conclude());
         final FakeConnection slow = small.connect(0);
-        slow.outboundCapBytes(0);
+        slow.outboundCapBytes(0); // a client that does not read its replies
         slow.send("PING\r\n".repeat(40));
-        assertThat(slow.closeReason()).isEqualTo(CloseReason.ABORTED);
-        assertThat(slow.handler().sequencer().abortCount()).isEqualTo(1);
+
+        assertThat(slow.closeReason()).as("held replies over half the budget pause the client, never abort it").isNull();
+        assertThat(slow.isReadPaused()).isTrue();
+        assertThat(slow.unconsumedBytes()).as("commands left unread while paused").isPositive();
+        assertThat(slow.handler().sequencer().bufferedBytes()).isLessThanOrEqualTo(200);
+
+        slow.outboundCapBytes(Integer.MAX_VALUE); // the client reads again
+        final StringBuilder output = new StringBuilder();
+        for (int round = 0; round < 100 && output.length() < "+PONG\r\n".length() * 40; round++)
+        {
+            slow.drainAndSignalWritable();
+            slow.redeliverIfResumed();
+            output.append(slow.takeOutput());
+        }
+        assertThat(output.toString()).isEqualTo("+PONG\r\n".repeat(40));
+        assertThat(slow.handler().sequencer().abortCount()).isZero();
+        assertThat(slow.closeReason()).isNull();
     }
 
     @Test

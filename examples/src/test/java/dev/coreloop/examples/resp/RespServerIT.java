@@ -271,7 +271,16 @@ class RespServerIT
             writeInBackground(socket, requests.toString().getBytes(StandardCharsets.ISO_8859_1));
             for (int i = 0; i < gets; i++)
             {
-                final byte[] reply = in.readNBytes(replies[i % REACTORS].length);
+                final byte[] reply;
+                try
+                {
+                    reply = in.readNBytes(replies[i % REACTORS].length);
+                }
+                catch (final IOException ex)
+                {
+                    throw new AssertionError("connection lost before reply " + i + " of " + gets + "; server counters: " +
+                        server.counters(), ex);
+                }
                 if (!Arrays.equals(reply, replies[i % REACTORS]))
                 {
                     throw new AssertionError("reply " + i + " of " + gets + " is wrong or missing (" + reply.length +
