@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.coreloop.affinity.ThreadPinner;
-import dev.coreloop.core.event.TransitionSink;
+import dev.coreloop.core.conn.TransitionSink;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;

@@ -1,7 +1,6 @@
 package dev.coreloop.core.conn;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.event.TransitionSink;
 
 /**
  * The lifecycle of one connection: its {@code state} field, and {@link #fire}, the only code that changes it. A pure

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 
 import dev.coreloop.buffers.BufferPool;
 import dev.coreloop.core.ServerContext;
-import dev.coreloop.core.event.TransitionSink;
+import dev.coreloop.core.conn.TransitionSink;
 import dev.coreloop.core.timer.ReactorTimers;
 
 /**

@@ -6,7 +6,7 @@ import java.util.List;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.conn.ConnEvent;
 import dev.coreloop.core.conn.ConnState;
-import dev.coreloop.core.event.TransitionSink;
+import dev.coreloop.core.conn.TransitionSink;
 
 /**
  * A {@link TransitionSink} that keeps every transition, for assertions.

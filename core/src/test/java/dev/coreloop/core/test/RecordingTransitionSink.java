@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.conn.ConnState;
-import dev.coreloop.core.event.TransitionSink;
+import dev.coreloop.core.conn.TransitionSink;
 
 /**
  * Keeps the last {@link #CAPACITY} connection transitions of a server in preallocated arrays, so an

@@ -1,8 +1,6 @@
-package dev.coreloop.core.event;
+package dev.coreloop.core.conn;
 
 import dev.coreloop.core.CloseReason;
-import dev.coreloop.core.conn.ConnEvent;
-import dev.coreloop.core.conn.ConnState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

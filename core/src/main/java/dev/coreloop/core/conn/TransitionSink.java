@@ -1,4 +1,4 @@
-package dev.coreloop.core.event;
+package dev.coreloop.core.conn;
 
 /**
  * Receives every connection state change as a fixed set of primitives (reactor, connection id, from, to, event,
@@ -20,9 +20,9 @@ public interface TransitionSink
      *
      * @param reactorIndex the reactor that owns the connection.
      * @param connectionId the connection's id.
-     * @param fromCode     the {@link dev.coreloop.core.conn.ConnState} code left.
-     * @param toCode       the {@link dev.coreloop.core.conn.ConnState} code entered.
-     * @param eventCode    the {@link dev.coreloop.core.conn.ConnEvent} code that caused it.
+     * @param fromCode     the {@link ConnState} code left.
+     * @param toCode       the {@link ConnState} code entered.
+     * @param eventCode    the {@link ConnEvent} code that caused it.
      * @param reasonCode   the {@link dev.coreloop.core.CloseReason} code ({@code NONE} unless closing).
      * @param nowNs        the reactor's clock for this cycle.
      */
