@@ -335,7 +335,7 @@ public final class Server implements AutoCloseable
         {
             throw new IllegalArgumentException("action=null: must not be null");
         }
-        final int reactorIndex = (int)(connectionId >>> 40) - 1;
+        final int reactorIndex = ReactorAgent.reactorIndexOf(connectionId);
         if (reactorIndex < 0 || reactorIndex >= reactors.length)
         {
             return false;

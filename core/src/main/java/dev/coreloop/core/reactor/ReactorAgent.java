@@ -1,8 +1,6 @@
 package dev.coreloop.core.reactor;
 
-import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -15,7 +13,6 @@ import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.TimerHandler;
 import dev.coreloop.core.acceptor.AcceptLoop;
 import dev.coreloop.core.conn.ConnEvent;
-import dev.coreloop.core.conn.ConnState;
 import dev.coreloop.core.AnyThread;
 import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.timer.ReactorTimers;
@@ -477,9 +474,14 @@ public final class ReactorAgent implements Agent
         return parts;
     }
 
-    /** {@return armed timers (reactor thread only)} */
-    public long timerCount()
+    /**
+     * @param connectionId a connection's id.
+     * @return the index of the reactor that owns (or owned) it, or a value outside {@code 0 .. reactorCount - 1} if
+     * no reactor could have made that id.
+     */
+    @AnyThread
+    public static int reactorIndexOf(final long connectionId)
     {
-        return parts.timers.timerCount();
+        return ConnectionRegistry.reactorIndexOf(connectionId);
     }
 }

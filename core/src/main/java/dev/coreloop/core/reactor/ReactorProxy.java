@@ -425,7 +425,7 @@ public final class ReactorProxy
             {
                 handOffHandler.accept(handOff);
             }
-            catch (final RuntimeException ex)
+            catch (final Throwable ex) // whatever a handler throws, the rest of the close still runs
             {
                 handlerErrors.setRelease(handlerErrors.getPlain() + 1); // single writer (reactor): readers acquire
                 LOG.warn("reactor-{}: a hand-off failed while closing; closing its channel", index, ex);
@@ -441,7 +441,7 @@ public final class ReactorProxy
             {
                 taskRunner.accept(task);
             }
-            catch (final RuntimeException ex)
+            catch (final Throwable ex) // user code: a task's Error must not strand the tasks after it
             {
                 handlerErrors.setRelease(handlerErrors.getPlain() + 1); // single writer (reactor): readers acquire
                 LOG.warn("reactor-{}: task threw while closing", index, ex);

@@ -1,5 +1,6 @@
 package dev.coreloop.core.reactor;
 
+import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.core.conn.ConnState;
 import dev.coreloop.core.status.ServerCounters;
@@ -50,7 +51,7 @@ final class ReactorStats
     }
 
     /** A connection left {@code from} for {@code to}: moves the state gauges, counts a close by reason. */
-    void onTransition(final ConnState from, final ConnState to, final dev.coreloop.core.CloseReason reason)
+    void onTransition(final ConnState from, final ConnState to, final CloseReason reason)
     {
         decrement(ReactorCounter.forState(from));
         if (to == ConnState.CLOSED)
