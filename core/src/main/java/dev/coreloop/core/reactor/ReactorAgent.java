@@ -475,6 +475,8 @@ public final class ReactorAgent implements Agent
     }
 
     /**
+     * The reactor a connection id belongs to: ids carry their reactor's index.
+     *
      * @param connectionId a connection's id.
      * @return the index of the reactor that owns (or owned) it, or a value outside {@code 0 .. reactorCount - 1} if
      * no reactor could have made that id.
