@@ -142,6 +142,32 @@ public final class LoadClient implements AutoCloseable
         completed++;
     }
 
+    /**
+     * Like {@link #awaitResponse()}, but gives up at a deadline.
+     *
+     * @param deadlineNs on the {@link System#nanoTime()} clock.
+     * @return true if a response completed, false if the deadline passed first.
+     * @throws IOException if a connection failed or the server answered with an error.
+     */
+    public boolean awaitResponseUntil(final long deadlineNs) throws IOException
+    {
+        while (banked == 0)
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            selector.select(onReady, SELECT_TIMEOUT_MS);
+            if (failure != null)
+            {
+                throw failure;
+            }
+        }
+        banked--;
+        completed++;
+        return true;
+    }
+
     /** {@return the latency histogram (ns); reset it at the start of each measured period} */
     public Histogram latencyNs()
     {
