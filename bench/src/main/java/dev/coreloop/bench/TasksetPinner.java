@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -31,15 +34,18 @@ public final class TasksetPinner implements ThreadPinner
 {
     private static final long TASKSET_TIMEOUT_MS = 5_000;
 
-    private Map<String, CpuSet> cpusByRole; // set once, before the pinner is shared
+    private final Map<String, CpuSet> cpusByRole;
     private final Map<String, PinResult> results = new ConcurrentHashMap<>();
 
     /** @param cpuByRole the CPU for each role, e.g. {@code reactor-0 -> 1, client -> 0}. */
     public TasksetPinner(final Map<String, Integer> cpuByRole)
     {
-        final Map<String, CpuSet> sets = new java.util.HashMap<>();
-        cpuByRole.forEach((role, cpu) -> sets.put(role, CpuSet.of(cpu)));
-        this.cpusByRole = Map.copyOf(sets);
+        this(singleCpuSets(cpuByRole));
+    }
+
+    private TasksetPinner(final SortedMap<String, CpuSet> cpusByRole)
+    {
+        this.cpusByRole = Collections.unmodifiableSortedMap(cpusByRole);
     }
 
     /**
@@ -49,9 +55,14 @@ public final class TasksetPinner implements ThreadPinner
      */
     public static TasksetPinner ofCpuSets(final Map<String, CpuSet> cpusByRole)
     {
-        final TasksetPinner pinner = new TasksetPinner(Map.of());
-        pinner.cpusByRole = Map.copyOf(cpusByRole);
-        return pinner;
+        return new TasksetPinner(new TreeMap<>(cpusByRole));
+    }
+
+    private static SortedMap<String, CpuSet> singleCpuSets(final Map<String, Integer> cpuByRole)
+    {
+        final SortedMap<String, CpuSet> sets = new TreeMap<>();
+        cpuByRole.forEach((role, cpu) -> sets.put(role, CpuSet.of(cpu)));
+        return sets;
     }
 
     @Override

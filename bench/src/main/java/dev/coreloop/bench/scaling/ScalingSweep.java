@@ -269,6 +269,8 @@ public final class ScalingSweep
                 .addProfiler(GCProfiler.class)
                 .shouldFailOnError(false)
                 .jvmArgsAppend("-Xms" + s.heap, "-Xmx" + s.heap, "-Djava.awt.headless=true",
+                    // OpenHFT affinity (topology, through JNA) loads a native library: no warning on JDK 22+.
+                    "--enable-native-access=ALL-UNNAMED",
                     "-D" + ScalingBenchmark.POINTS_DIR_PROP_NAME + "=" + pointsDir.toAbsolutePath(),
                     "-Djdk.virtualThreadScheduler.parallelism=" + reactors);
             final Collection<RunResult> results = new Runner(options.build()).run();

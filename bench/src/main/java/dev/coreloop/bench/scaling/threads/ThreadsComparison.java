@@ -154,7 +154,7 @@ public final class ThreadsComparison
             command.addAll(List.of("taskset", "-c", placement.serverCpus().toString()));
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            Server.REQUIRED_JVM_OPTION, "-Xmx" + heap, "-Djdk.virtualThreadScheduler.parallelism=" + reactors,
+            Server.REQUIRED_JVM_OPTION, "--enable-native-access=ALL-UNNAMED", "-Xmx" + heap, "-Djdk.virtualThreadScheduler.parallelism=" + reactors,
             "-Dio.netty.leakDetection.level=disabled", "-cp", System.getProperty("java.class.path"),
             ServerProcessMain.class.getName(), kind.id(), protocol.id(), Integer.toString(reactors)));
         final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
