@@ -91,6 +91,7 @@ public class ScalingBenchmark
     private long measuredServerCpuNs;
     private long iterationStartCpuNs;
     private int serverThreadCount;
+    private int[] threadsOffServerCpus = {0, 0};
 
     /** Plans the placement and starts the server. */
     @Setup(Level.Trial)
@@ -134,6 +135,10 @@ public class ScalingBenchmark
         {
             measuredServerCpuNs += cpuNs;
             serverThreadCount = ServerCpuClock.threadCount(running.serverThreads());
+            if (placement.reactorCpus()[0] >= 0)
+            {
+                threadsOffServerCpus = ThreadMasks.countOutside(running.serverThreads(), placement.serverCpus());
+            }
         }
     }
 
@@ -176,6 +181,13 @@ public class ScalingBenchmark
         p.setProperty("pinned", Boolean.toString(pinner.allPinned()));
         p.setProperty("measuredOps", Long.toString(ops));
         p.setProperty("serverThreads", Integer.toString(serverThreadCount));
+        p.setProperty("serverThreadsChecked", Integer.toString(threadsOffServerCpus[0]));
+        p.setProperty("serverThreadsOffServerCpus", Integer.toString(threadsOffServerCpus[1]));
+        if (threadsOffServerCpus[1] > 0)
+        {
+            System.out.println("WARNING: " + threadsOffServerCpus[1] + " of " + threadsOffServerCpus[0] +
+                " server threads may run outside the server CPUs " + placement.serverCpus());
+        }
         p.setProperty("serverCpuNsPerOp", ops == 0 || measuredServerCpuNs < 0 ? "" :
             String.format(Locale.ROOT, "%.1f", (double)measuredServerCpuNs / ops));
         p.setProperty("p50Us", micros(measuredLatencyNs.getValueAtPercentile(50)));

@@ -339,8 +339,12 @@ public final class ScalingSweep
         final Result<?> primary = match.getPrimaryResult();
         final Result<?> alloc = match.getSecondaryResults().get("gc.alloc.rate.norm");
         final double cpuNs = number(p.getProperty("serverCpuNsPerOp"));
+        final String off = p.getProperty("serverThreadsOffServerCpus", "0");
+        final String escaped = off.equals("0") ? "" : off + " of " + p.getProperty("serverThreadsChecked") +
+            " server threads could run outside the server CPUs";
         return new Point(server, protocol, reactors, loadThreads, connections,
-            Boolean.parseBoolean(p.getProperty("oversubscribed")), note, primary.getScore(),
+            Boolean.parseBoolean(p.getProperty("oversubscribed")),
+            note.isEmpty() ? escaped : escaped.isEmpty() ? note : note + "; " + escaped, primary.getScore(),
             Double.isNaN(primary.getScoreError()) ? 0 : primary.getScoreError(), cpuNs / 1000.0,
             number(p.getProperty("p50Us")), number(p.getProperty("p99Us")), number(p.getProperty("p999Us")),
             alloc == null ? Double.NaN : alloc.getScore());

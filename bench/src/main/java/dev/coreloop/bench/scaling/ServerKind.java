@@ -161,10 +161,11 @@ public enum ServerKind
                 }
                 final ThreadPerConnectionServer server = ThreadPerConnectionServer.start(protocol.family(), factory,
                     any, thread -> pinner.pinCurrentThread("server"));
-                // Carriers of the default scheduler ("ForkJoinPool-N-worker-M") and the JDK's I/O poller threads.
+                // Carriers of the default scheduler ("ForkJoinPool-N-worker-M", "ForkJoinPool-N-" as the kernel truncates
+                // it) and the JDK's I/O poller threads.
                 return running(server.localAddress(),
                     name -> name.equals(ThreadPerConnectionServer.ACCEPTOR_THREAD_NAME) ||
-                        (name.startsWith("ForkJoinPool-") && name.contains("-worker-")) || name.endsWith("Poller"),
+                        name.startsWith("ForkJoinPool-") || name.endsWith("Poller"),
                     server::close);
             }
             default:
