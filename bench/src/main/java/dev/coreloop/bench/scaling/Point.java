@@ -18,6 +18,7 @@ package dev.coreloop.bench.scaling;
  * @param p99Us          99th percentile latency, microseconds.
  * @param p999Us         99.9th percentile latency, microseconds.
  * @param allocBytesPerOp bytes allocated per response in the whole JVM (JMH {@code gc.alloc.rate.norm}).
+ * @param crossShardFraction forwarded operations per operation (coreloop: ring messages / 2 / responses).
  */
 public record Point(
     String server,
@@ -33,7 +34,8 @@ public record Point(
     double p50Us,
     double p99Us,
     double p999Us,
-    double allocBytesPerOp)
+    double allocBytesPerOp,
+    double crossShardFraction)
 {
     /** {@return true if the point was measured (not skipped or failed)} */
     public boolean measured()
@@ -57,6 +59,6 @@ public record Point(
         final int loadThreads, final int connections, final boolean oversubscribed, final String note)
     {
         return new Point(server, protocol, reactors, loadThreads, connections, oversubscribed, note, Double.NaN,
-            Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 }

@@ -90,6 +90,8 @@ public class ScalingBenchmark
     private final AtomicLong measuredOps = new AtomicLong();
     private long measuredServerCpuNs;
     private long iterationStartCpuNs;
+    private long iterationStartMessages;
+    private long measuredMessages;
     private int serverThreadCount;
     private int[] threadsOffServerCpus = {0, 0};
 
@@ -124,6 +126,7 @@ public class ScalingBenchmark
     public void startIteration()
     {
         iterationStartCpuNs = ServerCpuClock.cpuNs(running.serverThreads());
+        iterationStartMessages = running.messagesReceived();
     }
 
     /** Adds the iteration's server CPU time when it was a measurement iteration. */
@@ -131,9 +134,11 @@ public class ScalingBenchmark
     public void endIteration(final IterationParams params)
     {
         final long cpuNs = ServerCpuClock.cpuNs(running.serverThreads()) - iterationStartCpuNs;
+        final long messages = running.messagesReceived() - iterationStartMessages;
         if (params.getType() == IterationType.MEASUREMENT)
         {
             measuredServerCpuNs += cpuNs;
+            measuredMessages += messages;
             serverThreadCount = ServerCpuClock.threadCount(running.serverThreads());
             if (placement.reactorCpus()[0] >= 0)
             {
@@ -190,6 +195,9 @@ public class ScalingBenchmark
         }
         p.setProperty("serverCpuNsPerOp", ops == 0 || measuredServerCpuNs < 0 ? "" :
             String.format(Locale.ROOT, "%.1f", (double)measuredServerCpuNs / ops));
+        // Two ring messages per forwarded command (there and back); only coreloop has rings.
+        p.setProperty("crossShardFraction", running.messagesReceived() < 0 || ops == 0 ? "" :
+            String.format(Locale.ROOT, "%.4f", measuredMessages / 2.0 / ops));
         p.setProperty("p50Us", micros(measuredLatencyNs.getValueAtPercentile(50)));
         p.setProperty("p99Us", micros(measuredLatencyNs.getValueAtPercentile(99)));
         p.setProperty("p999Us", micros(measuredLatencyNs.getValueAtPercentile(99.9)));

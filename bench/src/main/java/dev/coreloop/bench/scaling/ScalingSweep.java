@@ -347,7 +347,7 @@ public final class ScalingSweep
             note.isEmpty() ? escaped : escaped.isEmpty() ? note : note + "; " + escaped, primary.getScore(),
             Double.isNaN(primary.getScoreError()) ? 0 : primary.getScoreError(), cpuNs / 1000.0,
             number(p.getProperty("p50Us")), number(p.getProperty("p99Us")), number(p.getProperty("p999Us")),
-            alloc == null ? Double.NaN : alloc.getScore());
+            alloc == null ? Double.NaN : alloc.getScore(), number(p.getProperty("crossShardFraction")));
     }
 
     private static double number(final String text)

@@ -11,6 +11,7 @@ import dev.coreloop.bench.peer.NettyPeer;
 import dev.coreloop.bench.peer.ThreadPerConnectionServer;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.examples.echo.EchoHandler;
 import dev.coreloop.examples.http.HttpConfig;
 import dev.coreloop.examples.http.HttpServer;
@@ -108,6 +109,15 @@ public enum ServerKind
         /** {@return which threads (by name) are the server's, for CPU accounting} */
         Predicate<String> serverThreads();
 
+        /**
+         * {@return messages the reactors have read from their message rings so far (coreloop; a RESP command
+         * forwarded to its key's owner and its reply are one message each way), or -1 for servers without rings}
+         */
+        default long messagesReceived()
+        {
+            return -1;
+        }
+
         /** Stops it. */
         @Override
         void close();
@@ -140,8 +150,38 @@ public enum ServerKind
                     default -> RespServer.install(ctx, any, new RespConfig());
                 }
                 final Server server = Server.start(ctx);
-                return running(server.localAddress(0),
-                    name -> name.equals("acceptor") || name.startsWith("reactor-"), () -> server.shutdown(5_000));
+                final InetSocketAddress address = server.localAddress(0);
+                return new Running()
+                {
+                    @Override
+                    public InetSocketAddress address()
+                    {
+                        return address;
+                    }
+
+                    @Override
+                    public Predicate<String> serverThreads()
+                    {
+                        return name -> name.equals("acceptor") || name.startsWith("reactor-");
+                    }
+
+                    @Override
+                    public long messagesReceived()
+                    {
+                        long total = 0;
+                        for (int r = 0; r < server.reactorCount(); r++)
+                        {
+                            total += server.counter(r, ReactorCounter.MESSAGES_RECEIVED);
+                        }
+                        return total;
+                    }
+
+                    @Override
+                    public void close()
+                    {
+                        server.shutdown(5_000);
+                    }
+                };
             }
             case NETTY_NIO:
             case NETTY_EPOLL:

@@ -34,7 +34,8 @@ public final class SweepReport
         new String[] {"p50_us", "us"},
         new String[] {"p99_us", "us"},
         new String[] {"p999_us", "us"},
-        new String[] {"alloc_bytes_per_op", "B/op"});
+        new String[] {"alloc_bytes_per_op", "B/op"},
+        new String[] {"cross_shard_fraction", "ratio"});
 
     private SweepReport()
     {
@@ -76,7 +77,7 @@ public final class SweepReport
             for (final Point p : points)
             {
                 final double[] values = {p.opsPerS(), p.opsPerSError(), efficiency(points, p), p.cpuUsPerOp(),
-                    p.p50Us(), p.p99Us(), p.p999Us(), p.allocBytesPerOp()};
+                    p.p50Us(), p.p99Us(), p.p999Us(), p.allocBytesPerOp(), p.crossShardFraction()};
                 for (int m = 0; m < METRICS.size(); m++)
                 {
                     out.print(String.join(",", p.server(), p.protocol(), Integer.toString(p.reactors()),

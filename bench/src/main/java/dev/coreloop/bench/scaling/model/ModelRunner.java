@@ -235,6 +235,23 @@ public final class ModelRunner
         Files.writeString(out.resolve("model-prediction.csv"), prediction, StandardCharsets.UTF_8);
 
         md.add("");
+        if (sweep != null)
+        {
+            for (final String line : Files.readAllLines(sweep.resolve("scaling.csv"), StandardCharsets.UTF_8))
+            {
+                final String[] f = line.split(",", 10);
+                if (f.length >= 7 && f[0].equals("coreloop") && f[1].startsWith("resp") &&
+                    f[3].equals("cross_shard_fraction") && !f[4].isEmpty())
+                {
+                    final int n = Integer.parseInt(f[2]);
+                    md.add(String.format(Locale.ROOT, "- measured cross-shard fraction, coreloop %s at %d reactor(s): " +
+                        "%.3f (ring messages / 2 / responses; the model's (N-1)/N: %.3f)%s", f[1], n,
+                        Double.parseDouble(f[4]), ScalingModel.crossShardFraction(n),
+                        Boolean.parseBoolean(f[6]) ? ", OVERSUBSCRIBED point" : ""));
+                }
+            }
+            md.add("");
+        }
         ScalingModel.Usl usl = null;
         final List<Measured> clean = measured.stream().filter(p -> p.protocol().equals("resp") && !p.oversubscribed())
             .toList();
