@@ -75,20 +75,24 @@ public final class ScalingSweep
         static Settings parse(final String[] args, final int physicalCores)
         {
             final Settings s = new Settings();
+            if (java.util.Arrays.asList(args).contains("--smoke"))
+            {
+                // the smoke settings first, so that options given beside --smoke override them in any order
+                s.reactors = List.of(1, 2);
+                s.servers = List.of("coreloop", "netty-nio", "vthreads");
+                s.protocols = List.of("echo", "http", "resp");
+                s.connectionsPerReactor = 8;
+                s.warmupIterations = 1;
+                s.warmupMs = 200;
+                s.iterations = 1;
+                s.iterationMs = 400;
+                s.heap = "256m";
+            }
             for (int i = 0; i < args.length; i++)
             {
                 final String arg = args[i];
                 if (arg.equals("--smoke"))
                 {
-                    s.reactors = List.of(1, 2);
-                    s.servers = List.of("coreloop", "netty-nio", "vthreads");
-                    s.protocols = List.of("echo", "http", "resp");
-                    s.connectionsPerReactor = 8;
-                    s.warmupIterations = 1;
-                    s.warmupMs = 200;
-                    s.iterations = 1;
-                    s.iterationMs = 400;
-                    s.heap = "256m";
                     continue;
                 }
                 if (i + 1 >= args.length)
