@@ -296,7 +296,11 @@ public final class ShardRouter
         return userErrors;
     }
 
-    /** {@return requests sent to shard {@code owner} that have not been answered} */
+    /**
+     * {@return requests sent to shard {@code owner} that have not been answered}
+     *
+     * @param owner a shard index.
+     */
     public int inFlight(final int owner)
     {
         return inFlight[owner];
