@@ -474,13 +474,13 @@ public final class ShardCalls
 
     private long reserve(final byte kind)
     {
+        if (tail - head >= maxPendingReplies)
+        {
+            abort();
+            return -1;
+        }
         if (tail - head == mask + 1)
         {
-            if (mask + 1 >= maxPendingReplies)
-            {
-                abort();
-                return -1;
-            }
             grow();
         }
         final long seq = tail++;
