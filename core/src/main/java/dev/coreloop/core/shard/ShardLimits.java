@@ -30,6 +30,11 @@ public final class ShardLimits
     private int maxHeldReplyBytes = MAX_HELD_REPLY_BYTES_DEFAULT;
     private long retryDelayUs = RETRY_DELAY_US_DEFAULT;
 
+    /** Limits with every default; change them with the fluent setters. */
+    public ShardLimits()
+    {
+    }
+
     /** {@return requests one reactor may have outstanding at other shards before its connections stop reading} */
     public int maxInFlight()
     {

@@ -381,7 +381,7 @@ public final class ShardRouter
         return localReply;
     }
 
-    /** Sends a request to {@code owner} (another shard) for slot {@code sequence} of connection {@code connectionId}. */
+    /** Sends a request to {@code owner} (another shard) for slot {@code sequence} of a connection. */
     void sendRequest(final int owner, final long connectionId, final long sequence, final DirectBuffer request,
         final int offset, final int length)
     {
@@ -469,7 +469,8 @@ public final class ShardRouter
         }
         else
         {
-            target.onReply(buffer.getLong(offset + SEQUENCE_OFFSET), buffer.getByte(offset + STATUS_OFFSET) == STATUS_OK,
+            final boolean ok = buffer.getByte(offset + STATUS_OFFSET) == STATUS_OK;
+            target.onReply(buffer.getLong(offset + SEQUENCE_OFFSET), ok,
                 buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
         }
         if (waiterCount > 0 && !isAboveLowMark())

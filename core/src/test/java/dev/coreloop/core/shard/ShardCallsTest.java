@@ -55,9 +55,9 @@ class ShardCallsTest
     }
 
     /**
-     * Replies of random sizes, some computed here, most by 3 other shards whose rings deliver in a random order, so they
-     * arrive out of request order and the arena fills with holes: they leave in request order, the arena is compacted
-     * rather than grown, and what is held falls back to 0.
+     * Replies of random sizes, some computed here, most by 3 other shards whose rings deliver in a random order,
+     * so they arrive out of request order and the arena fills with holes: they leave in request order, the arena is
+     * compacted rather than grown, and what is held falls back to 0.
      */
     @Test
     void shouldWriteRepliesInRequestOrderWhateverTheArrivalOrderAndReuseTheArena()
@@ -134,7 +134,8 @@ class ShardCallsTest
         final UnsafeBuffer firstReply = new UnsafeBuffer(new byte[8]);
         firstReply.putLong(0, 30 + 'A');
         assertThat(connection.takeOutput()).isEqualTo(
-            new String(firstReply.byteArray(), StandardCharsets.ISO_8859_1) + ":" + (11 + 21 + 31 + 1000) + "\nafter\n");
+            new String(firstReply.byteArray(), StandardCharsets.ISO_8859_1) + ":" + (11 + 21 + 31 + 1000) +
+            "\nafter\n");
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
-/** Counters sharded per reactor: each line "id\n" adds one to counter id, owned by shard id mod N; replies "value\n". */
+/** Counters sharded per reactor: a line "id\n" adds one to counter id (on shard id mod N); the reply is "value\n". */
 public final class ShardedCounter implements ReactorService, ShardExecutor
 {
     private final Long2LongHashMap counters = new Long2LongHashMap(0);
@@ -31,7 +31,8 @@ public final class ShardedCounter implements ReactorService, ShardExecutor
     }
 
     @Override
-    public void onMessage(final int source, final int type, final DirectBuffer buffer, final int offset, final int length)
+    public void onMessage(final int source, final int type, final DirectBuffer buffer, final int offset,
+        final int length)
     {
         router.onMessage(source, type, buffer, offset, length);
     }

@@ -98,7 +98,7 @@ class ShardedCounterIT
         return socket;
     }
 
-    /** One client: its own counters (client * 1000 + 0..6), pipelined from a writer thread; replies checked in order. */
+    /** One client: its own counters (client * 1000 + 0..6), pipelined by a writer thread; replies checked in order. */
     private static String pipeline(final int port, final int client) throws IOException, InterruptedException
     {
         final StringBuilder requests = new StringBuilder();

@@ -16,8 +16,9 @@ import org.agrona.DirectBuffer;
  * per key, whose replies leave in key order; DEL, EXISTS and MSET become one counting part per key, gathered into one
  * reply ({@link RespShard#SUM}, {@link RespShard#ALL_OK}); DBSIZE and FLUSHALL send one part to every shard.
  * Load never turns into an error: when this reactor has too many requests outstanding at other shards, or this
- * connection holds too many replies, it stops reading ({@link ShardCalls#mustPause()}) and resumes when there is room. Like redis cluster (and unlike one redis server), a multi-key
- * command whose keys live on several shards is not atomic: each key is changed atomically on its shard.
+ * connection holds too many replies, it stops reading ({@link ShardCalls#mustPause()}) and resumes when there is
+ * room. Like redis cluster (and unlike one redis server), a multi-key command whose keys live on several shards is
+ * not atomic: each key is changed atomically on its shard.
  *
  * <p>Errors follow redis's wording: unknown command, wrong number of arguments, syntax error, value is not an
  * integer or out of range, increment or decrement would overflow, invalid expire time. A protocol error is
