@@ -29,17 +29,20 @@ public final class RespConfig
     public static final int MAX_INLINE_BYTES_DEFAULT = 16 * 1024;
     /** Most bytes the arguments of one request may take together. */
     public static final int MAX_REQUEST_BYTES_DEFAULT = 4 * 1024 * 1024;
-    /** Most replies one connection may have waiting for an earlier (remote) reply; above it the connection is aborted. */
+    /**
+     * Most replies one connection may have waiting for an earlier (remote) reply: from half of it the connection stops
+     * reading; only one command with more parts than the rest can reach it, and the connection is then aborted.
+     */
     public static final int MAX_PENDING_REPLIES_DEFAULT = 64 * 1024;
     /** Most reply bytes one connection may hold outside the core's outbound ring; above it the connection is aborted. */
     public static final int MAX_BUFFERED_REPLY_BYTES_DEFAULT = 32 * 1024 * 1024;
-    /** Most requests one reactor may have outstanding at another reactor; above it a request gets {@code -ERR busy}. */
+    /** Most requests one reactor may have outstanding at other reactors; at it, its connections stop reading. */
     public static final int MAX_REMOTE_IN_FLIGHT_DEFAULT = 8 * 1024;
     /** Period of the expiry sweep on each shard. */
     public static final long SWEEP_INTERVAL_MS_DEFAULT = 100;
     /** Hash table slots the sweep examines per tick (bounded work). */
     public static final int SWEEP_SLOTS_PER_TICK_DEFAULT = 1024;
-    /** Delay before a shard retries replies that found another reactor's message ring full. */
+    /** Longest delay before a shard offers again messages that found another reactor's message ring full. */
     public static final long RETRY_DELAY_US_DEFAULT = 50;
     /**
      * Time a client has to complete a request once its first byte has arrived (slowloris guard); beyond it the

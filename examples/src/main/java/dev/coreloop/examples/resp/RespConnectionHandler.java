@@ -5,15 +5,20 @@ import java.nio.charset.StandardCharsets;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.shard.ReplyGather;
+import dev.coreloop.core.shard.ShardCalls;
 import org.agrona.DirectBuffer;
 
 /**
  * One RESP connection: parses requests ({@link RespParser}), executes each on the shard that owns its key — this
- * reactor's directly, another's by message through {@link RespShard} — and answers in request order
- * ({@link ReplySequencer}). Multi-key commands scatter: MGET becomes an array header plus one GET per key, whose
- * replies the sequencer emits in key order; DEL, EXISTS and MSET become one part per key added up in a sum slot;
- * DBSIZE and FLUSHALL send one part to every shard. Like redis cluster (and unlike one redis server), a multi-key
- * command whose keys live on several shards is not atomic: each key is changed atomically on its shard.
+ * reactor's directly, another's through the core's shard router ({@link RespShard#route}) — and answers in request
+ * order (the connection's {@link ShardCalls}). Multi-key commands scatter: MGET becomes an array header plus one GET
+ * per key, whose replies leave in key order; DEL, EXISTS and MSET become one counting part per key, gathered into one
+ * reply ({@link RespShard#SUM}, {@link RespShard#ALL_OK}); DBSIZE and FLUSHALL send one part to every shard.
+ * Load never turns into an error: when this reactor has too many requests outstanding at other shards, or this
+ * connection holds too many replies, it stops reading ({@link ShardCalls#mustPause()}) and resumes when there is
+ * room. Like redis cluster (and unlike one redis server), a multi-key command whose keys live on several shards is
+ * not atomic: each key is changed atomically on its shard.
  *
  * <p>Errors follow redis's wording: unknown command, wrong number of arguments, syntax error, value is not an
  * integer or out of range, increment or decrement would overflow, invalid expire time. A protocol error is
@@ -35,7 +40,7 @@ import org.agrona.DirectBuffer;
  * another shard allocate nothing; error replies build strings.
  *
  * <p><b>Threading:</b> created and used on the reactor thread that owns the connection. Replies from other shards
- * reach it through {@link RespShard#onMessage} on the same thread.
+ * reach its {@link ShardCalls} through {@link RespShard#onMessage} on the same thread.
  */
 public final class RespConnectionHandler implements ConnectionHandler
 {
@@ -47,7 +52,6 @@ public final class RespConnectionHandler implements ConnectionHandler
     private static final byte[] SUB_DOCS = ReplyWriter.bytes("docs");
     private static final byte[] SUB_INFO = ReplyWriter.bytes("info");
     private static final byte[] SUB_GET = ReplyWriter.bytes("get");
-    private static final byte[] BUSY = ReplySequencer.BUSY;
     private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
     private static final long MAX_TTL_MS = Long.MAX_VALUE / 1_000_000L;
     private static final long NO_REQUEST = Long.MIN_VALUE;
@@ -58,8 +62,7 @@ public final class RespConnectionHandler implements ConnectionHandler
     private final StrictLong strictLong = new StrictLong();
     private final long commandTimeoutNs;
     private Connection connection;
-    private long connectionId;
-    private ReplySequencer sequencer;
+    private ShardCalls calls;
     /** When the request now partly received started (its first byte was presented), or {@link #NO_REQUEST}. */
     private long requestStartNs = NO_REQUEST;
     private boolean commandTimerArmed;
@@ -77,23 +80,20 @@ public final class RespConnectionHandler implements ConnectionHandler
     public void onOpened(final Connection connection)
     {
         this.connection = connection;
-        this.connectionId = connection.id();
-        this.sequencer = new ReplySequencer(connection, config);
-        shard.register(connectionId, this);
+        this.calls = shard.router().open(connection);
     }
 
     @Override
     public int onData(final Connection connection, final DirectBuffer buffer, final int offset, final int length)
     {
-        sequencer.drainStaged();
-        if (sequencer.isCloseRequested())
+        if (calls.isClosing())
         {
             return length; // after QUIT or a protocol error nothing more is read
         }
         final int end = offset + length;
         int position = offset;
         boolean completed = false;
-        while (position < end && !sequencer.mustPauseIntake())
+        while (position < end && !calls.mustPause())
         {
             final int status = parser.parse(buffer, position, end - position);
             position += parser.consumed();
@@ -108,7 +108,7 @@ public final class RespConnectionHandler implements ConnectionHandler
             }
             completed = true;
             execute();
-            if (sequencer.isCloseRequested())
+            if (calls.isClosing())
             {
                 return length;
             }
@@ -139,7 +139,7 @@ public final class RespConnectionHandler implements ConnectionHandler
             return;
         }
         commandTimerArmed = false;
-        if (requestStartNs == NO_REQUEST || sequencer.isCloseRequested())
+        if (requestStartNs == NO_REQUEST || calls.isClosing())
         {
             return;
         }
@@ -148,7 +148,7 @@ public final class RespConnectionHandler implements ConnectionHandler
         {
             armCommandTimer(deadlineNs); // the request pending when it was armed completed; this one started later
         }
-        else if (!connection.isWritable() || sequencer.isIntakePaused())
+        else if (!connection.isWritable() || calls.isPaused())
         {
             armCommandTimer(nowNs + commandTimeoutNs); // our own backlog pauses its reads: it cannot complete now
         }
@@ -161,23 +161,19 @@ public final class RespConnectionHandler implements ConnectionHandler
     @Override
     public void onWritabilityChanged(final Connection connection, final boolean writable)
     {
-        if (writable)
-        {
-            sequencer.drainStaged();
-        }
+        calls.onWritabilityChanged(writable);
     }
 
     @Override
     public void onInputClosed(final Connection connection)
     {
-        sequencer.closeAfterFlush(CloseReason.PEER_CLOSED);
+        calls.closeAfterReplies(CloseReason.PEER_CLOSED);
     }
 
     @Override
     public void onClosed(final Connection connection, final CloseReason reason)
     {
-        shard.unregister(connectionId);
-        sequencer.release();
+        calls.close();
     }
 
     private void armCommandTimer(final long deadlineNs)
@@ -186,16 +182,10 @@ public final class RespConnectionHandler implements ConnectionHandler
         commandTimerId = connection.scheduleTimer(deadlineNs);
     }
 
-    /** A reply computed by another shard for request {@code seq} of this connection. */
-    void onRemoteReply(final long seq, final DirectBuffer buffer, final int offset, final int length)
+    /** {@return the connection's ordered shard calls (tests)} */
+    ShardCalls calls()
     {
-        sequencer.complete(seq, buffer, offset, length);
-    }
-
-    /** @return the sequencer (tests). */
-    ReplySequencer sequencer()
-    {
-        return sequencer;
+        return calls;
     }
 
     private void execute()
@@ -218,7 +208,7 @@ public final class RespConnectionHandler implements ConnectionHandler
             case PING:
                 if (argCount == 1)
                 {
-                    sequencer.local(ReplyWriter.PONG);
+                    calls.reply(ReplyWriter.PONG);
                 }
                 else if (argCount == 2)
                 {
@@ -239,10 +229,10 @@ public final class RespConnectionHandler implements ConnectionHandler
                 set(argCount);
                 break;
             case DEL:
-                routeSum(ShardOperations.OP_DEL, 1, 1, false, ReplySequencer.SUM_INTEGER);
+                gatherKeys(ShardOperations.OP_DEL, 1, false, RespShard.SUM);
                 break;
             case EXISTS:
-                routeSum(ShardOperations.OP_EXISTS, 1, 1, false, ReplySequencer.SUM_INTEGER);
+                gatherKeys(ShardOperations.OP_EXISTS, 1, false, RespShard.SUM);
                 break;
             case INCR:
                 routeKey(ShardOperations.OP_INCRBY, 1, 0, 1, -1);
@@ -261,7 +251,7 @@ public final class RespConnectionHandler implements ConnectionHandler
                 }
                 else
                 {
-                    routeSum(ShardOperations.OP_MSET_PART, 1, 2, true, ReplySequencer.SUM_OK);
+                    gatherKeys(ShardOperations.OP_MSET_PART, 2, true, RespShard.ALL_OK);
                 }
                 break;
             case MGET:
@@ -278,7 +268,7 @@ public final class RespConnectionHandler implements ConnectionHandler
                 routeKey(ShardOperations.OP_TTL, 0, 0, 1, -1);
                 break;
             case DBSIZE:
-                routeAll(ShardOperations.OP_DBSIZE, ReplySequencer.SUM_INTEGER);
+                gatherAll(ShardOperations.OP_DBSIZE, RespShard.SUM);
                 break;
             case FLUSHALL:
                 if (argCount > 2 || (argCount == 2 && !isArg(1, "async") && !isArg(1, "sync")))
@@ -287,7 +277,7 @@ public final class RespConnectionHandler implements ConnectionHandler
                 }
                 else
                 {
-                    routeAll(ShardOperations.OP_FLUSH, ReplySequencer.SUM_OK);
+                    gatherAll(ShardOperations.OP_FLUSH, RespShard.ALL_OK);
                 }
                 break;
             case COMMAND:
@@ -297,8 +287,8 @@ public final class RespConnectionHandler implements ConnectionHandler
                 config(argCount);
                 break;
             case QUIT:
-                sequencer.local(ReplyWriter.OK);
-                sequencer.closeAfterFlush(CloseReason.LOCAL_CLOSE);
+                calls.reply(ReplyWriter.OK);
+                calls.closeAfterReplies(CloseReason.LOCAL_CLOSE);
                 break;
             default:
                 unknownCommand();
@@ -396,98 +386,44 @@ public final class RespConnectionHandler implements ConnectionHandler
     private void routeKey(final int op, final long p1, final long p2, final int keyArg, final int valueArg)
     {
         final DirectBuffer args = parser.argBuffer();
-        final int keyOffset = parser.argOffset(keyArg);
-        final int keyLength = parser.argLength(keyArg);
-        final int valueOffset = valueArg < 0 ? 0 : parser.argOffset(valueArg);
-        final int valueLength = valueArg < 0 ? 0 : parser.argLength(valueArg);
-        final int keyHash = KeyHash.hash(args, keyOffset, keyLength);
-        final int owner = shard.ownerOf(keyHash);
-        if (owner == shard.index())
+        final ShardRequest request = shard.request().op(op, p1, p2)
+            .key(args, parser.argOffset(keyArg), parser.argLength(keyArg));
+        if (valueArg >= 0)
         {
-            final ReplyWriter writer = shard.localWriter();
-            shard.executeLocal(op, p1, p2, args, keyOffset, keyLength, keyHash, args, valueOffset, valueLength,
-                writer);
-            reply(writer);
-            return;
+            request.value(args, parser.argOffset(valueArg), parser.argLength(valueArg));
         }
-        final long seq = sequencer.reserveBytes();
-        if (seq < 0)
-        {
-            return;
-        }
-        if (!shard.sendRequest(owner, connectionId, seq, op, p1, p2, args, keyOffset, keyLength, args, valueOffset,
-            valueLength))
-        {
-            sequencer.complete(seq, BUSY);
-        }
+        shard.route(calls, request);
     }
 
-    /** Scatters a per-key operation over the keys from {@code firstKeyArg} (every {@code step}) and adds up. */
-    private void routeSum(final int op, final int firstKeyArg, final int step, final boolean withValue,
-        final int finalForm)
+    /**
+     * Runs a counting operation on the keys from argument 1 (every {@code step}-th, with the value after it if
+     * {@code withValue}) where each lives, and answers with what {@code gather} makes of the counts.
+     */
+    private void gatherKeys(final int op, final int step, final boolean withValue,
+        final ReplyGather gather)
     {
-        final long seq = sequencer.reserveSum(finalForm);
-        if (seq < 0)
-        {
-            return;
-        }
         final DirectBuffer args = parser.argBuffer();
         final int argCount = parser.argCount();
-        for (int i = firstKeyArg; i < argCount; i += step)
+        calls.beginGather(gather);
+        for (int i = 1; i < argCount; i += step)
         {
-            final int keyOffset = parser.argOffset(i);
-            final int keyLength = parser.argLength(i);
-            final int valueOffset = withValue ? parser.argOffset(i + 1) : 0;
-            final int valueLength = withValue ? parser.argLength(i + 1) : 0;
-            final int keyHash = KeyHash.hash(args, keyOffset, keyLength);
-            final int owner = shard.ownerOf(keyHash);
-            if (owner == shard.index())
+            final ShardRequest request = shard.request().op(op, 0, 0)
+                .key(args, parser.argOffset(i), parser.argLength(i));
+            if (withValue)
             {
-                final ReplyWriter writer = shard.localWriter();
-                shard.executeLocal(op, 0, 0, args, keyOffset, keyLength, keyHash, args, valueOffset, valueLength,
-                    writer);
-                sequencer.addToSum(seq, integerReply(writer));
+                request.value(args, parser.argOffset(i + 1), parser.argLength(i + 1));
             }
-            else if (shard.sendRequest(owner, connectionId, seq, op, 0, 0, args, keyOffset, keyLength, args,
-                valueOffset, valueLength))
-            {
-                sequencer.addPart(seq);
-            }
-            else
-            {
-                sequencer.failSum(seq);
-            }
+            shard.gather(calls, request);
         }
-        sequencer.sealSum(seq);
+        calls.endGather();
     }
 
-    /** Sends a keyless operation to every shard and adds up the integer replies. */
-    private void routeAll(final int op, final int finalForm)
+    /** Runs a keyless counting operation on every shard and answers with what {@code gather} makes of the counts. */
+    private void gatherAll(final int op, final ReplyGather gather)
     {
-        final long seq = sequencer.reserveSum(finalForm);
-        if (seq < 0)
-        {
-            return;
-        }
-        final DirectBuffer args = parser.argBuffer();
-        for (int owner = 0; owner < shard.shardCount(); owner++)
-        {
-            if (owner == shard.index())
-            {
-                final ReplyWriter writer = shard.localWriter();
-                shard.executeLocal(op, 0, 0, args, 0, 0, 0, args, 0, 0, writer);
-                sequencer.addToSum(seq, integerReply(writer));
-            }
-            else if (shard.sendRequest(owner, connectionId, seq, op, 0, 0, args, 0, 0, args, 0, 0))
-            {
-                sequencer.addPart(seq);
-            }
-            else
-            {
-                sequencer.failSum(seq);
-            }
-        }
-        sequencer.sealSum(seq);
+        calls.beginGather(gather);
+        shard.gatherAll(calls, shard.request().op(op, 0, 0));
+        calls.endGather();
     }
 
     private void command(final int argCount)
@@ -603,7 +539,7 @@ public final class RespConnectionHandler implements ConnectionHandler
     private void protocolError(final String message)
     {
         error("ERR Protocol error: " + message);
-        sequencer.closeAfterFlush(CloseReason.PROTOCOL_ERROR);
+        calls.closeAfterReplies(CloseReason.PROTOCOL_ERROR);
     }
 
     private void error(final String message)
@@ -613,13 +549,7 @@ public final class RespConnectionHandler implements ConnectionHandler
 
     private void reply(final ReplyWriter writer)
     {
-        sequencer.local(writer.buffer(), writer.start(), writer.length());
-    }
-
-    private static long integerReply(final ReplyWriter writer)
-    {
-        // the writer holds ":n\r\n"
-        return writer.buffer().parseLongAscii(writer.start() + 1, writer.length() - 3);
+        calls.reply(writer.buffer(), writer.start(), writer.length());
     }
 
     private boolean isArg(final int index, final byte[] lowerName)

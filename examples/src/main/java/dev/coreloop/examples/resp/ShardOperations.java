@@ -5,8 +5,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The key operations a shard executes for its own keys, whether the request came from a connection on the same
- * reactor or by message from another reactor. Each writes exactly one RESP reply. Arguments are already validated
- * by the reactor that parsed the command (syntax, integers, arity); only what needs the stored data is checked here.
+ * reactor or by message from another reactor, described by a {@link ShardRequest}. A one-key operation writes exactly
+ * one RESP reply; a counting one (DEL, EXISTS, MSET parts, DBSIZE, FLUSH) returns a number the connection adds up.
+ * Arguments are already validated by the reactor that parsed the command (syntax, integers, arity); only what needs the
+ * stored data is checked here.
  *
  * <p>Time is the owning reactor's monotonic clock ({@code nowNs}); expiry deadlines never use the wall clock.
  *
@@ -24,10 +26,10 @@ final class ShardOperations
     /** p1: time to live in ms (zero or negative deletes the key). */
     static final int OP_EXPIRE = 6;
     static final int OP_TTL = 7;
-    /** A part of MSET: sets the value, clears the expiry, replies {@code :1}. */
+    /** A part of MSET: sets the value, clears the expiry, counts 1. */
     static final int OP_MSET_PART = 8;
     static final int OP_DBSIZE = 9;
-    /** Removes every key of the shard, replies {@code :0}. */
+    /** Removes every key of the shard, counts 0. */
     static final int OP_FLUSH = 10;
 
     static final long SET_ALWAYS = 0;
@@ -56,18 +58,55 @@ final class ShardOperations
         return store;
     }
 
-    /**
-     * Executes {@code op} and writes its reply.
-     *
-     * @param key   the key (ignored by DBSIZE and FLUSH), its hash in {@code keyHash}.
-     * @param value the value for SET and MSET parts (may be null otherwise).
-     */
-    void execute(final int op, final long p1, final long p2,
-        final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
-        final DirectBuffer value, final int valueOffset, final int valueLength,
-        final long nowNs, final ReplyWriter reply)
+    /** {@return true if {@code op} answers with a count ({@link #count}) rather than a RESP reply ({@link #execute})} */
+    static boolean isCount(final int op)
     {
-        switch (op)
+        return op == OP_DEL || op == OP_EXISTS || op == OP_MSET_PART || op == OP_DBSIZE || op == OP_FLUSH;
+    }
+
+    /**
+     * Executes a counting operation (DEL, EXISTS, a part of MSET, DBSIZE, FLUSH) and returns its count, which the
+     * connection adds up over the shards ({@link RespShard#SUM}, {@link RespShard#ALL_OK}).
+     */
+    long count(final ShardRequest request, final long nowNs)
+    {
+        final DirectBuffer key = request.keyBuffer();
+        final int keyOffset = request.keyOffset();
+        final int keyLength = request.keyLength();
+        final int keyHash = request.keyHash();
+        switch (request.op())
+        {
+            case OP_DEL:
+                return store.remove(key, keyOffset, keyLength, keyHash, nowNs) ? 1 : 0;
+            case OP_EXISTS:
+                return store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ? 1 : 0;
+            case OP_MSET_PART:
+                store.put(key, keyOffset, keyLength, keyHash, request.valueBuffer(), request.valueOffset(),
+                    request.valueLength(), KeyStore.NO_EXPIRY, nowNs);
+                return 1;
+            case OP_DBSIZE:
+                return store.size();
+            case OP_FLUSH:
+                store.clear();
+                return 0;
+            default:
+                throw new IllegalArgumentException("not a counting shard operation: " + request.op());
+        }
+    }
+
+    /** Executes a one-key operation (GET, SET, INCRBY, EXPIRE, TTL) and writes its RESP reply. */
+    void execute(final ShardRequest request, final long nowNs, final ReplyWriter reply)
+    {
+        final DirectBuffer key = request.keyBuffer();
+        final int keyOffset = request.keyOffset();
+        final int keyLength = request.keyLength();
+        final int keyHash = request.keyHash();
+        final DirectBuffer value = request.valueBuffer();
+        final int valueOffset = request.valueOffset();
+        final int valueLength = request.valueLength();
+        final long p1 = request.p1();
+        final long p2 = request.p2();
+        switch (request.op())
         {
             case OP_GET:
             {
@@ -98,21 +137,8 @@ final class ShardOperations
                 reply.ok();
                 break;
             }
-            case OP_MSET_PART:
-            {
-                store.put(key, keyOffset, keyLength, keyHash, value, valueOffset, valueLength, KeyStore.NO_EXPIRY,
-                    nowNs);
-                reply.integer(1);
-                break;
-            }
             case OP_INCRBY:
                 incrBy(p1, key, keyOffset, keyLength, keyHash, nowNs, reply);
-                break;
-            case OP_DEL:
-                reply.integer(store.remove(key, keyOffset, keyLength, keyHash, nowNs) ? 1 : 0);
-                break;
-            case OP_EXISTS:
-                reply.integer(store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ? 1 : 0);
                 break;
             case OP_EXPIRE:
             {
@@ -153,15 +179,8 @@ final class ShardOperations
                 }
                 break;
             }
-            case OP_DBSIZE:
-                reply.integer(store.size());
-                break;
-            case OP_FLUSH:
-                store.clear();
-                reply.integer(0);
-                break;
             default:
-                throw new IllegalArgumentException("unknown shard operation " + op);
+                throw new IllegalArgumentException("unknown shard operation " + request.op());
         }
     }
 

@@ -8,20 +8,22 @@
  *   <li>Each key belongs to one shard: {@code FNV-1a(key bytes) mod reactorCount}
  *       ({@link dev.coreloop.examples.resp.KeyHash}). A shard's keys live in a
  *       {@link dev.coreloop.examples.resp.KeyStore} touched only by its reactor.</li>
- *   <li>A command for another shard's key travels as a binary message through the core's message ring
- *       ({@code ReactorContext.sendMessage}) carrying (origin reactor, connection id, request sequence); the owner
- *       executes it and sends the encoded reply back the same way. Messages larger than the ring's maximum travel as
- *       fragments.</li>
- *   <li>Replies leave each connection in request order: {@link dev.coreloop.examples.resp.ReplySequencer} holds
- *       replies that are ready before an earlier remote one. MGET, MSET, DEL and EXISTS scatter one part per key;
- *       DBSIZE and FLUSHALL one part per shard; the parts are gathered in the sequencer.</li>
+ *   <li>A command for another shard's key goes through the core's shard routing
+ *       ({@link dev.coreloop.core.shard.ShardRouter}, see {@code docs/sharding.md}): the handler fills a
+ *       {@link dev.coreloop.examples.resp.ShardRequest} flyweight, which is executed at once for a key of this shard
+ *       and otherwise encoded into a message for the owner, whose reply comes back the same way.</li>
+ *   <li>Replies leave each connection in request order (the connection's
+ *       {@link dev.coreloop.core.shard.ShardCalls}). MGET, MSET, DEL and EXISTS scatter one part per key; DBSIZE and
+ *       FLUSHALL one part per shard; counting parts answer with a binary count that a
+ *       {@link dev.coreloop.core.shard.ReplyGather} adds up.</li>
  * </ul>
  *
  * <h2>Choices</h2>
  * <ul>
- *   <li>A request that finds the owner's ring full (or this reactor's in-flight limit towards it reached) fails fast
- *       with {@code -ERR busy...}; nothing waits unbounded. A reply that finds the ring full is retried on a short
- *       timer from a FIFO bounded by the origin's in-flight limit.</li>
+ *   <li>No command is refused for load. When this reactor has
+ *       {@link dev.coreloop.examples.resp.RespConfig#maxRemoteInFlight()} requests outstanding at other shards, or a
+ *       connection holds half its reply budget, that connection stops reading until there is room; a message that
+ *       finds a ring full waits in a FIFO, bounded by those same limits, and is offered again.</li>
  *   <li>Multi-key commands over several shards are not atomic (as in redis cluster); each key is.</li>
  *   <li>Values and keys up to {@link dev.coreloop.examples.resp.RespConfig#MAX_BULK_BYTES_DEFAULT} bytes by default
  *       (configurable); a larger bulk length is a protocol error: {@code -ERR Protocol error: invalid bulk length},

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Random;
 
 import dev.coreloop.core.CloseReason;
+import dev.coreloop.core.shard.ShardCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,9 +45,9 @@ class CrossShardTest
         {
             assertThat(cluster.shard(shard).store().size()).isEqualTo(1);
         }
-        assertThat(cluster.shard(0).requestsSent()).isEqualTo(2);
-        assertThat(cluster.shard(1).requestsExecuted()).isEqualTo(1);
-        assertThat(cluster.shard(2).requestsExecuted()).isEqualTo(1);
+        assertThat(cluster.shard(0).router().requestsSent()).isEqualTo(2);
+        assertThat(cluster.shard(1).router().requestsExecuted()).isEqualTo(1);
+        assertThat(cluster.shard(2).router().requestsExecuted()).isEqualTo(1);
     }
 
     @ParameterizedTest
@@ -122,7 +123,7 @@ class CrossShardTest
             assertThat(actual.toString()).as("round %d", round).isEqualTo(expected.toString());
             for (int shard = 0; shard < reactors; shard++)
             {
-                assertThat(sharded.shard(shard).inFlight((shard + 1) % reactors)).isZero();
+                assertThat(sharded.shard(shard).router().inFlight((shard + 1) % reactors)).isZero();
             }
         }
     }
@@ -175,11 +176,11 @@ class CrossShardTest
         cluster.pump();
         assertThat(client.takeOutput()).isEqualTo("+OK\r\n$1500\r\n" + value + "\r\n*2\r\n$1500\r\n" + value +
             "\r\n$1500\r\n" + value + "\r\n");
-        assertThat(cluster.shard(1).fragmentsDiscarded()).isZero();
+        assertThat(cluster.shard(1).router().fragmentsDiscarded()).isZero();
     }
 
     @Test
-    void shouldAnswerBusyWhenTheOwnersRingIsFullAndRecoverAfterwards()
+    void shouldQueueRequestsThatFindTheOwnersRingFullAndAnswerEveryCommandInOrderOnceItHasRoom()
     {
         final ShardCluster cluster = new ShardCluster(2);
         final FakeConnection client = cluster.connect(0);
@@ -189,31 +190,124 @@ class CrossShardTest
         client.send(RespTestSupport.command("GET", remote) + RespTestSupport.command("SET", local, "1") +
             RespTestSupport.command("MSET", local, "2", remote, "3") + RespTestSupport.command("DBSIZE") +
             RespTestSupport.command("MGET", local, remote));
-        assertThat(client.takeOutput()).isEqualTo(
-            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII) + "+OK\r\n" +
-            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII) +
-            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII) +
-            "*2\r\n$1\r\n2\r\n" + new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII));
-        assertThat(cluster.shard(0).requestsRefused()).isEqualTo(4);
+        assertThat(client.takeOutput()).as("nothing refused, nothing may overtake the first remote reply").isEmpty();
+        assertThat(cluster.shard(0).router().messagesWaiting()).isEqualTo(4);
+        cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+        assertThat(client.takeOutput()).isEmpty();
         cluster.blockRing(1, false);
-        client.send(RespTestSupport.command("MSET", local, "4", remote, "5") + RespTestSupport.command("MGET", local, remote));
+        cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000); // the retry timer offers them again, in order
         cluster.pump();
-        assertThat(client.takeOutput()).isEqualTo("+OK\r\n*2\r\n$1\r\n4\r\n$1\r\n5\r\n");
+        assertThat(client.takeOutput()).isEqualTo("$-1\r\n+OK\r\n+OK\r\n:2\r\n*2\r\n$1\r\n2\r\n$1\r\n3\r\n");
+        assertThat(cluster.shard(0).router().messagesWaiting()).isZero();
     }
 
     @Test
-    void shouldAnswerBusyAboveTheInFlightLimit()
+    void shouldStopReadingAtTheInFlightLimitAndResumeWhenRepliesArrive()
     {
         final ShardCluster cluster = new ShardCluster(2, new RespConfig().maxRemoteInFlight(2).conclude());
         final FakeConnection client = cluster.connect(0);
+        final FakeConnection other = cluster.connect(0);
         final String remote = keyOwnedBy("r", 1, 2);
         client.send(RespTestSupport.command("INCR", remote).repeat(3));
+        assertThat(client.isReadPaused()).as("the third INCR waits: two are in flight").isTrue();
+        assertThat(client.unconsumedBytes()).isEqualTo(RespTestSupport.command("INCR", remote).length());
+        other.send(RespTestSupport.command("PING") + RespTestSupport.command("INCR", remote));
+        assertThat(other.isReadPaused()).as("the limit is the reactor's: every connection waits").isTrue();
+        assertThat(other.takeOutput()).isEmpty();
         cluster.pump();
-        assertThat(client.takeOutput()).isEqualTo(":1\r\n:2\r\n" +
-            new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII));
-        client.send(RespTestSupport.command("INCR", remote));
+        assertThat(client.isReadPaused()).isFalse();
+        assertThat(other.isReadPaused()).isFalse();
+        client.redeliverIfResumed();
+        other.redeliverIfResumed();
         cluster.pump();
-        assertThat(client.takeOutput()).isEqualTo(":3\r\n");
+        assertThat(client.takeOutput()).isEqualTo(":1\r\n:2\r\n:3\r\n");
+        assertThat(other.takeOutput()).isEqualTo("+PONG\r\n:4\r\n");
+        assertThat(cluster.shard(0).router().pausesForInFlight()).isEqualTo(2);
+        assertThat(cluster.shard(0).router().inFlight()).isZero();
+    }
+
+    /**
+     * Many connections pipelining across shards against a tiny in-flight limit and rings that fill up: every command
+     * is answered, in order, and none with an error; connections pause and resume instead.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void shouldNeverRefuseACommandForLoad(final int reactors)
+    {
+        final Random random = new Random(31 * reactors);
+        final ShardCluster cluster = new ShardCluster(reactors, new RespConfig().maxRemoteInFlight(3).conclude());
+        cluster.ringCapacityBytes(400);
+        final FakeConnection[] clients = new FakeConnection[24];
+        final StringBuilder[] expected = new StringBuilder[clients.length];
+        final StringBuilder[] actual = new StringBuilder[clients.length];
+        final int[] counters = new int[clients.length];
+        for (int c = 0; c < clients.length; c++)
+        {
+            clients[c] = cluster.connect(random.nextInt(reactors));
+            expected[c] = new StringBuilder();
+            actual[c] = new StringBuilder();
+        }
+        for (int round = 0; round < 200; round++)
+        {
+            for (int c = 0; c < clients.length; c++)
+            {
+                final StringBuilder requests = new StringBuilder();
+                for (int i = random.nextInt(5); i > 0; i--)
+                {
+                    final String key = "c" + c + "k" + random.nextInt(4);
+                    requests.append(RespTestSupport.command("INCR", "counter" + c));
+                    expected[c].append(':').append(++counters[c]).append("\r\n");
+                    requests.append(RespTestSupport.command("SET", key, "v")).append(RespTestSupport.command("GET", key));
+                    expected[c].append("+OK\r\n$1\r\nv\r\n");
+                }
+                clients[c].send(requests.toString());
+            }
+            for (int d = random.nextInt(4 * reactors); d > 0; d--)
+            {
+                cluster.deliverOne(random.nextInt(reactors));
+            }
+            cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+            for (int c = 0; c < clients.length; c++)
+            {
+                clients[c].redeliverIfResumed();
+                actual[c].append(clients[c].takeOutput());
+            }
+        }
+        for (int round = 0; round < 10_000 && !allCaughtUp(clients, expected, actual); round++)
+        {
+            cluster.pumpRandomly(random);
+            cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+            for (int c = 0; c < clients.length; c++)
+            {
+                clients[c].redeliverIfResumed();
+                actual[c].append(clients[c].takeOutput());
+            }
+        }
+        long pauses = 0;
+        for (int c = 0; c < clients.length; c++)
+        {
+            assertThat(actual[c].toString()).as("client %d", c).isEqualTo(expected[c].toString());
+            assertThat(clients[c].closeReason()).isNull();
+        }
+        for (int r = 0; r < reactors; r++)
+        {
+            pauses += cluster.shard(r).router().pausesForInFlight();
+            assertThat(cluster.shard(r).router().fragmentsDiscarded()).isZero();
+        }
+        assertThat(pauses).as("the limit was reached: the test exercised backpressure").isPositive();
+    }
+
+    private static boolean allCaughtUp(final FakeConnection[] clients, final StringBuilder[] expected,
+        final StringBuilder[] actual)
+    {
+        for (int c = 0; c < clients.length; c++)
+        {
+            if (actual[c].length() < expected[c].length())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
@@ -225,7 +319,7 @@ class CrossShardTest
         client.send(RespTestSupport.command("SET", remote, "v") + RespTestSupport.command("GET", remote));
         cluster.blockRing(0, true);
         cluster.pump();
-        assertThat(cluster.shard(1).repliesQueued()).isEqualTo(2);
+        assertThat(cluster.shard(1).router().messagesQueued()).isEqualTo(2);
         assertThat(client.takeOutput()).isEmpty();
         cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
         assertThat(cluster.reactor(1).armedTimers()).as("sweep and retry timers").isEqualTo(2);
@@ -251,34 +345,36 @@ class CrossShardTest
         cluster.ringCapacityBytes(200);
         cluster.deliverOne(1);
         cluster.deliverOne(1);
-        assertThat(cluster.shard(1).repliesQueued()).isPositive();
+        assertThat(cluster.shard(1).router().messagesQueued()).isPositive();
         cluster.ringCapacityBytes(1 << 20);
-        for (int i = 0; i < 100 && cluster.shard(0).inFlight(1) > 0; i++)
+        for (int i = 0; i < 100 && cluster.shard(0).router().inFlight(1) > 0; i++)
         {
             cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
             cluster.pump();
         }
         assertThat(client.takeOutput()).isEqualTo(("$500\r\n" + value + "\r\n").repeat(2));
-        assertThat(cluster.shard(0).fragmentsDiscarded()).isZero();
+        assertThat(cluster.shard(0).router().fragmentsDiscarded()).isZero();
     }
 
     @Test
-    void shouldAnswerBusyForARequestWhoseFragmentsDidNotAllFitAndDiscardThePart()
+    void shouldSendTheRestOfARequestWhoseFragmentsDidNotAllFitOnceTheRingHasRoom()
     {
         final ShardCluster cluster = new ShardCluster(2);
         cluster.maxMessageLength(64);
         cluster.ringCapacityBytes(150);
         final FakeConnection client = cluster.connect(0);
         final String remote = keyOwnedBy("r", 1, 2);
-        client.send(RespTestSupport.command("SET", remote, "x".repeat(300)));
-        assertThat(client.takeOutput()).isEqualTo(new String(ReplySequencer.BUSY, StandardCharsets.US_ASCII));
-        cluster.ringCapacityBytes(1 << 20);
-        cluster.pump();
-        client.send(RespTestSupport.command("SET", remote, "small") + RespTestSupport.command("GET", remote));
-        cluster.pump();
-        assertThat(client.takeOutput()).isEqualTo("+OK\r\n$5\r\nsmall\r\n");
-        assertThat(cluster.shard(1).fragmentsDiscarded()).isEqualTo(1);
-        assertThat(cluster.shard(1).store().size()).isEqualTo(1);
+        final String value = "x".repeat(300);
+        client.send(RespTestSupport.command("SET", remote, value) + RespTestSupport.command("GET", remote));
+        assertThat(client.takeOutput()).isEmpty();
+        assertThat(cluster.shard(0).router().messagesWaiting()).isPositive();
+        for (int i = 0; i < 100 && cluster.shard(0).router().inFlight(1) > 0; i++)
+        {
+            cluster.pump(); // the owner takes what fits; each delivery makes room for the next fragments
+            cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
+        }
+        assertThat(client.takeOutput()).isEqualTo("+OK\r\n$300\r\n" + value + "\r\n");
+        assertThat(cluster.shard(1).router().fragmentsDiscarded()).isZero();
     }
 
     @Test
@@ -293,8 +389,8 @@ class CrossShardTest
         other.send(RespTestSupport.command("SET", remote, "v"));
         client.closeFromCore(CloseReason.PEER_RESET);
         cluster.pump();
-        assertThat(cluster.shard(0).repliesDroppedClosed()).isEqualTo(4);
-        assertThat(cluster.shard(0).inFlight(1)).isZero();
+        assertThat(cluster.shard(0).router().repliesDropped()).isEqualTo(4);
+        assertThat(cluster.shard(0).router().inFlight(1)).isZero();
         assertThat(other.takeOutput()).isEqualTo("+OK\r\n");
         assertThat(client.takeOutput()).isEmpty();
     }
@@ -344,11 +440,11 @@ class CrossShardTest
             expected.append(':').append(i / 2 + 1).append("\r\n");
         }
         client.send(requests.toString());
-        assertThat(client.handler().sequencer().pendingCount()).isEqualTo(3_000);
+        assertThat(client.handler().calls().pendingCount()).isEqualTo(3_000);
         cluster.pump();
         assertThat(client.takeOutput()).isEqualTo(expected.toString());
-        assertThat(client.handler().sequencer().pendingCount()).isZero();
-        assertThat(client.handler().sequencer().bufferedBytes()).isZero();
+        assertThat(client.handler().calls().pendingCount()).isZero();
+        assertThat(client.handler().calls().heldBytes()).isZero();
     }
 
     /**
@@ -375,14 +471,14 @@ class CrossShardTest
             .repeat(pairsPerChunk).getBytes(StandardCharsets.ISO_8859_1);
         final String chunkReplies = ("$4096\r\n" + remoteValue + "\r\n$4096\r\n" + localValue + "\r\n")
             .repeat(pairsPerChunk);
-        final ReplySequencer sequencer = client.handler().sequencer();
+        final ShardCalls sequencer = client.handler().calls();
         int maxBufferedBytes = 0;
         int maxArenaBytes = 0;
         client.send(chunk);
         for (int c = 1; c < chunks; c++)
         {
             client.send(chunk);
-            maxBufferedBytes = Math.max(maxBufferedBytes, sequencer.bufferedBytes());
+            maxBufferedBytes = Math.max(maxBufferedBytes, sequencer.heldBytes());
             maxArenaBytes = Math.max(maxArenaBytes, sequencer.arenaCapacityBytes());
             // the previous chunk's remote GETs and their replies; this chunk's first remote reply stays outstanding
             for (int i = 0; i < pairsPerChunk; i++)
@@ -402,7 +498,7 @@ class CrossShardTest
         assertThat(client.closeReason()).isNull();
         assertThat(sequencer.isAborted()).isFalse();
         assertThat(sequencer.pendingCount()).isZero();
-        assertThat(sequencer.bufferedBytes()).isZero();
+        assertThat(sequencer.heldBytes()).isZero();
         assertThat(maxBufferedBytes).as("held: the local replies of the two chunks outstanding")
             .isLessThanOrEqualTo(2 * pairsPerChunk * 4106);
         assertThat(maxArenaBytes).as("the arena reuses the space of written replies").isLessThanOrEqualTo(1 << 20);
@@ -455,7 +551,7 @@ class CrossShardTest
             actual.append(client.takeOutput());
         }
         // the reply rings fill up at times: replies wait on the owners' retry timers
-        for (int round = 0; round < 1_000 && client.handler().sequencer().pendingCount() > 0; round++)
+        for (int round = 0; round < 1_000 && client.handler().calls().pendingCount() > 0; round++)
         {
             cluster.pumpRandomly(random);
             cluster.advanceNs(RespConfig.RETRY_DELAY_US_DEFAULT * 1000);
@@ -463,7 +559,7 @@ class CrossShardTest
         actual.append(client.takeOutput());
         assertThat(actual.toString()).isEqualTo(expected.toString());
         assertThat(client.closeReason()).isNull();
-        assertThat(client.handler().sequencer().bufferedBytes()).isZero();
+        assertThat(client.handler().calls().heldBytes()).isZero();
     }
 
     private static String bulk(final String value)
@@ -481,7 +577,7 @@ class CrossShardTest
 
         assertThat(client.closeReason()).as("a client over the in-flight budget is slowed, not aborted").isNull();
         assertThat(client.isReadPaused()).isTrue();
-        assertThat(client.handler().sequencer().pendingCount()).isEqualTo(8);
+        assertThat(client.handler().calls().pendingCount()).isEqualTo(8);
 
         final StringBuilder output = new StringBuilder();
         for (int round = 0; round < 100 && output.length() < "$-1\r\n".length() * 40; round++)
@@ -491,8 +587,8 @@ class CrossShardTest
             output.append(client.takeOutput());
         }
         assertThat(output.toString()).isEqualTo("$-1\r\n".repeat(40));
-        assertThat(client.handler().sequencer().abortCount()).isZero();
-        assertThat(cluster.shard(0).inFlight(1)).isZero();
+        assertThat(client.handler().calls().isAborted()).isFalse();
+        assertThat(cluster.shard(0).router().inFlight(1)).isZero();
     }
 
     @Test
@@ -516,7 +612,7 @@ class CrossShardTest
             return client.bytesWritten();
         });
         assertThat(allocated).isZero();
-        assertThat(cluster.shard(0).requestsRefused()).as("the busy path is not what was measured").isZero();
-        assertThat(cluster.shard(1).requestsExecuted()).isGreaterThan(2 * 2_000 * 20);
+        assertThat(cluster.shard(0).router().messagesQueued()).as("the ring-full path is not what was measured").isZero();
+        assertThat(cluster.shard(1).router().requestsExecuted()).isGreaterThan(2 * 2_000 * 20);
     }
 }

@@ -291,12 +291,12 @@ class RespCommandsTest
         client.outboundCapBytes(12);
         client.send("PING\r\nECHO abcdefghij\r\nPING\r\n");
         assertThat(client.takeOutput()).isEqualTo("+PONG\r\n");
-        assertThat(client.handler().sequencer().bufferedBytes()).isEqualTo(17 + 7);
+        assertThat(client.handler().calls().heldBytes()).isEqualTo(17 + 7);
         client.drainAndSignalWritable();
         client.outboundCapBytes(Integer.MAX_VALUE);
         client.drainAndSignalWritable();
         assertThat(client.takeOutput()).isEqualTo("$10\r\nabcdefghij\r\n+PONG\r\n");
-        assertThat(client.handler().sequencer().bufferedBytes()).isZero();
+        assertThat(client.handler().calls().heldBytes()).isZero();
     }
 
     @Test
@@ -311,7 +311,7 @@ class RespCommandsTest
         assertThat(slow.closeReason()).as("held replies over half the budget pause the client, never abort it").isNull();
         assertThat(slow.isReadPaused()).isTrue();
         assertThat(slow.unconsumedBytes()).as("commands left unread while paused").isPositive();
-        assertThat(slow.handler().sequencer().bufferedBytes()).isLessThanOrEqualTo(200);
+        assertThat(slow.handler().calls().heldBytes()).isLessThanOrEqualTo(200);
 
         slow.outboundCapBytes(Integer.MAX_VALUE); // the client reads again
         final StringBuilder output = new StringBuilder();
@@ -322,7 +322,7 @@ class RespCommandsTest
             output.append(slow.takeOutput());
         }
         assertThat(output.toString()).isEqualTo("+PONG\r\n".repeat(40));
-        assertThat(slow.handler().sequencer().abortCount()).isZero();
+        assertThat(slow.handler().calls().isAborted()).isFalse();
         assertThat(slow.closeReason()).isNull();
     }
 
