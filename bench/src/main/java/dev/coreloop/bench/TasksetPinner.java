@@ -5,17 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import dev.coreloop.affinity.CpuSet;
 import dev.coreloop.affinity.PinResult;
 import dev.coreloop.affinity.ThreadPinner;
 
 /**
- * Pins the calling thread to one CPU per role with the {@code taskset} tool, for benchmarks that must place
- * a client thread and a server thread on different CPUs inside one JVM.
+ * Pins the calling thread to one CPU (or one CPU set) per role with the {@code taskset} tool, for benchmarks that
+ * must place client threads and server threads on different CPUs inside one JVM.
  *
  * <p>The kernel thread id comes from {@code /proc/thread-self} (a link to {@code <pid>/task/<tid>}), so no
  * native code and no JDK internals are involved. The pin is read back from
@@ -30,21 +34,43 @@ public final class TasksetPinner implements ThreadPinner
 {
     private static final long TASKSET_TIMEOUT_MS = 5_000;
 
-    private final Map<String, Integer> cpuByRole;
+    private final Map<String, CpuSet> cpusByRole;
     private final Map<String, PinResult> results = new ConcurrentHashMap<>();
 
     /** @param cpuByRole the CPU for each role, e.g. {@code reactor-0 -> 1, client -> 0}. */
     public TasksetPinner(final Map<String, Integer> cpuByRole)
     {
-        this.cpuByRole = Map.copyOf(cpuByRole);
+        this(singleCpuSets(cpuByRole));
+    }
+
+    private TasksetPinner(final SortedMap<String, CpuSet> cpusByRole)
+    {
+        this.cpusByRole = Collections.unmodifiableSortedMap(cpusByRole);
+    }
+
+    /**
+     * @param cpusByRole the CPU set for each role, e.g. {@code reactor-0 -> 1, load-0 -> 0,2}; a thread started later
+     *                   by a pinned thread inherits its set.
+     * @return a pinner for those roles.
+     */
+    public static TasksetPinner ofCpuSets(final Map<String, CpuSet> cpusByRole)
+    {
+        return new TasksetPinner(new TreeMap<>(cpusByRole));
+    }
+
+    private static SortedMap<String, CpuSet> singleCpuSets(final Map<String, Integer> cpuByRole)
+    {
+        final SortedMap<String, CpuSet> sets = new TreeMap<>();
+        cpuByRole.forEach((role, cpu) -> sets.put(role, CpuSet.of(cpu)));
+        return sets;
     }
 
     @Override
     public PinResult pinCurrentThread(final String role)
     {
-        final Integer cpu = cpuByRole.get(role);
+        final CpuSet cpu = cpusByRole.get(role);
         final PinResult result;
-        if (cpu == null)
+        if (cpu == null || cpu.isEmpty())
         {
             result = new PinResult(role, "", readAllowedCpus(), PinResult.Status.UNPINNED);
         }
@@ -92,9 +118,9 @@ public final class TasksetPinner implements ThreadPinner
         return !results.isEmpty();
     }
 
-    private static PinResult pin(final String role, final int cpu)
+    private static PinResult pin(final String role, final CpuSet cpus)
     {
-        final String planned = Integer.toString(cpu);
+        final String planned = cpus.toString();
         try
         {
             final String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
@@ -111,17 +137,29 @@ public final class TasksetPinner implements ThreadPinner
             }
             final String actual = readAllowedCpus();
             return new PinResult(role, planned, actual,
-                planned.equals(actual) ? PinResult.Status.PINNED : PinResult.Status.MISMATCH);
+                sameCpus(cpus, actual) ? PinResult.Status.PINNED : PinResult.Status.MISMATCH);
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("cannot pin " + role + " to CPU " + cpu + ": " + ex);
+            System.err.println("cannot pin " + role + " to CPUs " + planned + ": " + ex);
             return new PinResult(role, planned, "", PinResult.Status.FAILED);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             return new PinResult(role, planned, "", PinResult.Status.FAILED);
+        }
+    }
+
+    private static boolean sameCpus(final CpuSet planned, final String actual)
+    {
+        try
+        {
+            return planned.equals(CpuSet.parse(actual));
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;
         }
     }
 

@@ -106,7 +106,7 @@ public final class NettyHttpServer implements AutoCloseable
                 {
                     protected void initChannel(final SocketChannel channel)
                     {
-                        channel.pipeline().addLast(new HttpServerCodec(8192, 16 * 1024, 8192), new Handler());
+                        addHandlers(channel.pipeline());
                     }
                 })
                 .bind(address).sync().channel();
@@ -168,6 +168,12 @@ public final class NettyHttpServer implements AutoCloseable
         System.out.println("netty http listening on " + server.localAddress() + " with " + threads + " event loops");
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "netty-http-shutdown"));
         server.serverChannel.closeFuture().sync();
+    }
+
+    /** Adds this server's codec and handler to a new channel's pipeline (for {@link NettyPeer}). */
+    static void addHandlers(final io.netty.channel.ChannelPipeline pipeline)
+    {
+        pipeline.addLast(new HttpServerCodec(8192, 16 * 1024, 8192), new Handler());
     }
 
     private static ByteBuf staticBuffer(final String text)

@@ -75,6 +75,12 @@ public final class NettyRespServer implements AutoCloseable
             .bind(address).sync().channel();
     }
 
+    /** Adds this server's handler to a new channel's pipeline (for {@link NettyPeer}). */
+    static void addHandlers(final io.netty.channel.ChannelPipeline pipeline)
+    {
+        pipeline.addLast(new RespHandler());
+    }
+
     /** Starts the server bound to {@code address} with {@code threads} worker event loops. */
     public static NettyRespServer start(final InetSocketAddress address, final int threads)
         throws InterruptedException
