@@ -22,25 +22,32 @@ import org.agrona.concurrent.SystemNanoClock;
 public final class ServerContext
 {
     /**
-     * A listening address, the factory of its connections' handlers, and its connections' idle timeout.
+     * A listening address, the factory of its connections' handlers, and its connections' settings.
      *
-     * @param address       the address to listen on.
-     * @param factory       creates the handler of each connection accepted there.
-     * @param idleTimeoutMs how long this listener's connections may stay without traffic in either direction, or 0
-     *                      for the context's {@link #idleTimeoutMs()}. Protocols differ: an HTTP keep-alive
-     *                      connection is cheap to reopen, a connection in a database client's pool is meant to wait.
+     * @param address  the address to listen on.
+     * @param factory  creates the handler of each connection accepted there.
+     * @param settings where this listener's connections differ from the context (idle timeout, caps, watermarks,
+     *                 write-stall timeout); after {@link #conclude()} resolved, every field set. Protocols differ: an
+     *                 HTTP keep-alive connection is cheap to reopen, a connection in a database client's pool is meant
+     *                 to wait.
      */
-    public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory, long idleTimeoutMs)
+    public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory, ConnectionSettings settings)
     {
         /**
-         * A listener whose connections use the context's {@link #idleTimeoutMs()}.
+         * A listener whose connections use the context's settings.
          *
          * @param address the address to listen on.
          * @param factory creates the handler of each connection accepted there.
          */
         public Listener(final InetSocketAddress address, final ConnectionHandlerFactory factory)
         {
-            this(address, factory, 0);
+            this(address, factory, ConnectionSettings.INHERIT);
+        }
+
+        /** {@return this listener's idle timeout, or {@link ConnectionSettings#UNSET} before {@link #conclude()} if it sets none} */
+        public long idleTimeoutMs()
+        {
+            return settings.idleTimeoutMs();
         }
     }
 
@@ -129,6 +136,7 @@ public final class ServerContext
     private NanoClock nanoClock;
     private long emfileBackoffMs = EMFILE_BACKOFF_MS_DEFAULT;
     private long shutdownDeadlineMs = SHUTDOWN_DEADLINE_MS_DEFAULT;
+    private ConnectionSettings connectionSettings;
 
     /**
      * Creates a context with every setting at its default: add listeners, set what differs, then pass it to
@@ -191,9 +199,24 @@ public final class ServerContext
             final Listener listener = listeners.get(i);
             check(listener.address() != null, "listen[" + i + "].address", null, "must not be null");
             check(listener.factory() != null, "listen[" + i + "].factory", null, "must not be null");
-            check(listener.idleTimeoutMs() >= 0 && listener.idleTimeoutMs() <= LISTENER_IDLE_TIMEOUT_MS_MAX,
-                "listen[" + i + "].idleTimeoutMs", listener.idleTimeoutMs(),
-                "must be in 0.." + LISTENER_IDLE_TIMEOUT_MS_MAX + " (0 = the context's idleTimeoutMs)");
+            check(listener.settings() != null, "listen[" + i + "].settings", null, "must not be null");
+        }
+        connectionSettings = ConnectionSettings.INHERIT.resolveAgainst(this);
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            final Listener listener = listeners.get(i);
+            final ConnectionSettings resolved;
+            try
+            {
+                resolved = listener.settings().resolveAgainst(this);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // "ConnectionSettings.field=value: rule" -> "ServerContext.listen[i].settings.field=value: rule"
+                throw new IllegalArgumentException("ServerContext.listen[" + i + "].settings." +
+                    ex.getMessage().substring(ex.getMessage().indexOf('.') + 1), ex);
+            }
+            listeners.set(i, new Listener(listener.address(), listener.factory(), resolved));
         }
         if (placement == null)
         {
@@ -289,20 +312,51 @@ public final class ServerContext
 
     /**
      * As {@link #listen(InetSocketAddress, ConnectionHandlerFactory)}, with an idle timeout of its own for this
-     * listener's connections.
+     * listener's connections: {@code listen(address, factory, ConnectionSettings.INHERIT.idleTimeoutMs(ms))}.
      *
      * @param address       the address to listen on.
      * @param factory       creates the handler of each connection accepted there.
-     * @param idleTimeoutMs replaces {@link #idleTimeoutMs()} for connections accepted here; 0 keeps it. Validated in
-     *                      {@link #conclude()}: {@code 0..}{@link #LISTENER_IDLE_TIMEOUT_MS_MAX}.
+     * @param idleTimeoutMs replaces {@link #idleTimeoutMs()} for connections accepted here; 0 keeps it. Otherwise
+     *                      {@code 1..}{@link #LISTENER_IDLE_TIMEOUT_MS_MAX}.
      * @return this.
+     * @throws IllegalArgumentException naming the field and the value if {@code idleTimeoutMs} is out of range.
      */
     public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory,
         final long idleTimeoutMs)
     {
         checkMutable("listen");
-        listeners.add(new Listener(address, factory, idleTimeoutMs));
+        check(idleTimeoutMs >= 0 && idleTimeoutMs <= LISTENER_IDLE_TIMEOUT_MS_MAX,
+            "listen[" + listeners.size() + "].idleTimeoutMs", idleTimeoutMs,
+            "must be in 0.." + LISTENER_IDLE_TIMEOUT_MS_MAX + " (0 = the context's idleTimeoutMs)");
+        return listen(address, factory, idleTimeoutMs == 0 ? ConnectionSettings.INHERIT :
+            ConnectionSettings.INHERIT.idleTimeoutMs(idleTimeoutMs));
+    }
+
+    /**
+     * As {@link #listen(InetSocketAddress, ConnectionHandlerFactory)}, with settings of its own for this listener's
+     * connections (idle timeout, ring caps, watermarks, write-stall timeout). Unset fields take this context's
+     * values; {@link #conclude()} resolves and checks them (the message names the listener, the field and the value).
+     *
+     * @param address  the address to listen on.
+     * @param factory  creates the handler of each connection accepted there.
+     * @param settings where this listener's connections differ from the context.
+     * @return this.
+     */
+    public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory,
+        final ConnectionSettings settings)
+    {
+        checkMutable("listen");
+        listeners.add(new Listener(address, factory, settings));
         return this;
+    }
+
+    /**
+     * {@return the context-wide connection settings, resolved: what an outbound connect without settings of its own
+     * and a listener that sets none use; null before {@link #conclude()}}
+     */
+    public ConnectionSettings connectionSettings()
+    {
+        return connectionSettings;
     }
 
     /** {@return the listeners in the order they were added} */

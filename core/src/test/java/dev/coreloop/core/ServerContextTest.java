@@ -23,10 +23,10 @@ class ServerContextTest
             .hasMessageContaining("idleTimeoutMs=0");
         assertThatThrownBy(() -> new ServerContext().highWatermarkBytes(8 << 20).conclude())
             .hasMessageContaining("highWatermarkBytes=8388608");
-        assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null, -1).conclude())
+        assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null, -1))
             .hasMessageStartingWith("ServerContext.listen[0].idleTimeoutMs=-1: must be in 0..31536000000");
         assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null)
-            .listen(new InetSocketAddress(0), reactor -> null, 400L * 86_400_000).conclude())
+            .listen(new InetSocketAddress(0), reactor -> null, 400L * 86_400_000))
             .hasMessageContaining("listen[1].idleTimeoutMs=34560000000");
     }
 
@@ -39,7 +39,8 @@ class ServerContextTest
         assertThat(ctx.transitionSink()).isNotNull();
         assertThat(ctx.nanoClock()).isNotNull();
         assertThat(ctx.tcpNoDelay()).isTrue();
-        assertThat(ctx.listeners().get(0).idleTimeoutMs()).as("0: the context's idleTimeoutMs").isZero();
+        assertThat(ctx.listeners().get(0).idleTimeoutMs()).as("resolved to the context's").isEqualTo(ctx.idleTimeoutMs());
+        assertThat(ctx.listeners().get(0).settings()).isEqualTo(ctx.connectionSettings());
         assertThatThrownBy(() -> ctx.idleTimeoutMs(5)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("idleTimeoutMs");
     }
