@@ -102,7 +102,7 @@ public final class ConnectionSettings
     /**
      * Sets {@link #inboundCapBytes()}.
      *
-     * @param inboundCapBytes at least 1; resolving checks it against the pool (one chunk .. the pool's size).
+     * @param inboundCapBytes at least 1; resolving checks it against the pool (one chunk .. the pool's segment).
      * @return a copy with the field set.
      */
     public ConnectionSettings inboundCapBytes(final int inboundCapBytes)
@@ -121,7 +121,7 @@ public final class ConnectionSettings
     /**
      * Sets {@link #outboundCapBytes()}.
      *
-     * @param outboundCapBytes at least 1; resolving checks it against the pool (one chunk .. the pool's size).
+     * @param outboundCapBytes at least 1; resolving checks it against the pool (one chunk .. the pool's segment).
      * @return a copy with the field set.
      */
     public ConnectionSettings outboundCapBytes(final int outboundCapBytes)
@@ -190,11 +190,14 @@ public final class ConnectionSettings
         {
             throw new IllegalStateException("ConnectionSettings.resolve needs a concluded ServerContext");
         }
-        return resolveAgainst(ctx);
+        return resolveAgainst(ctx, ctx.bufferSegmentBytes());
     }
 
-    /** As {@link #resolve(ServerContext)}, for {@link ServerContext#conclude()} once its own fields are checked. */
-    ConnectionSettings resolveAgainst(final ServerContext ctx)
+    /**
+     * As {@link #resolve(ServerContext)}, for {@link ServerContext#conclude()} once its own fields are checked and
+     * before it has stored the segment size it derived.
+     */
+    ConnectionSettings resolveAgainst(final ServerContext ctx, final int segmentBytes)
     {
         final long idleMs = idleTimeoutMs != UNSET ? idleTimeoutMs : ctx.idleTimeoutMs();
         final long stallMs = writeStallTimeoutMs != UNSET ? writeStallTimeoutMs : ctx.writeStallTimeoutMs();
@@ -204,11 +207,12 @@ public final class ConnectionSettings
             Math.min(ctx.highWatermarkBytes(), outboundCap);
         final long low = lowWatermarkBytes != UNSET ? lowWatermarkBytes : Math.min(ctx.lowWatermarkBytes(), high - 1);
         final long chunk = ctx.bufferChunkBytes();
-        final long pool = ctx.bufferPoolBytesPerReactor();
-        check(inboundCap >= chunk && inboundCap <= pool, "inboundCapBytes", inboundCap,
-            "must be in bufferChunkBytes..bufferPoolBytesPerReactor (" + chunk + ".." + pool + ")");
-        check(outboundCap >= chunk && outboundCap <= pool, "outboundCapBytes", outboundCap,
-            "must be in bufferChunkBytes..bufferPoolBytesPerReactor (" + chunk + ".." + pool + ")");
+        final long most = Math.min(ctx.bufferPoolBytesPerReactor(), segmentBytes);
+        final String range = ctx.bufferPoolBytesPerReactor() < segmentBytes ?
+            "bufferChunkBytes..bufferPoolBytesPerReactor (" + chunk + ".." + most + ")" :
+            "bufferChunkBytes..bufferSegmentBytes (" + chunk + ".." + most + ")";
+        check(inboundCap >= chunk && inboundCap <= most, "inboundCapBytes", inboundCap, "must be in " + range);
+        check(outboundCap >= chunk && outboundCap <= most, "outboundCapBytes", outboundCap, "must be in " + range);
         check(high >= 1 && high <= outboundCap, "highWatermarkBytes", high,
             "must be in 1..outboundCapBytes (" + outboundCap + ")");
         check(low >= 0 && low < high, "lowWatermarkBytes", low, "must be in 0..highWatermarkBytes-1 (" + (high - 1) + ")");

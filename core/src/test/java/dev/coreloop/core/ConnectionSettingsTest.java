@@ -54,8 +54,12 @@ class ConnectionSettingsTest
             .hasMessage("ConnectionSettings.lowWatermarkBytes=-1: must be >= 0");
         final ServerContext ctx = new ServerContext().conclude();
         assertThatThrownBy(() -> ConnectionSettings.INHERIT.inboundCapBytes(1000).resolve(ctx))
-            .hasMessage("ConnectionSettings.inboundCapBytes=1000: must be in bufferChunkBytes..bufferPoolBytesPerReactor" +
-                " (16384..67108864)");
+            .hasMessage("ConnectionSettings.inboundCapBytes=1000: must be in bufferChunkBytes..bufferSegmentBytes" +
+                " (16384..4194304)");
+        assertThatThrownBy(() -> ConnectionSettings.INHERIT.outboundCapBytes(8 << 20).resolve(ctx))
+            .as("a connect's ring must fit the segments the context derived")
+            .hasMessage("ConnectionSettings.outboundCapBytes=8388608: must be in bufferChunkBytes..bufferSegmentBytes" +
+                " (16384..4194304)");
         assertThatThrownBy(() -> ConnectionSettings.INHERIT.resolve(new ServerContext()))
             .isInstanceOf(IllegalStateException.class);
     }

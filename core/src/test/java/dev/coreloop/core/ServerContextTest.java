@@ -63,4 +63,22 @@ class ServerContextTest
         final long[] open = { 5, 2, 7, 2 };
         assertThat(PlacementPolicy.leastConnections().select(4, i -> open[i])).isEqualTo(1);
     }
+
+    @Test
+    void shouldDeriveTheBufferSegmentFromTheLargestCap()
+    {
+        assertThat(new ServerContext().conclude().bufferSegmentBytes()).as("the 4 MiB outbound cap").isEqualTo(4 << 20);
+        assertThat(new ServerContext().outboundCapBytes(64 * 1024).highWatermarkBytes(32 * 1024).lowWatermarkBytes(0)
+            .conclude().bufferSegmentBytes())
+            .as("at least 1 MiB").isEqualTo(1 << 20);
+        assertThat(new ServerContext().listen(new InetSocketAddress(0), reactor -> null,
+            ConnectionSettings.INHERIT.outboundCapBytes(5 << 20)).conclude().bufferSegmentBytes())
+            .as("a listener's cap, rounded up to a power-of-two number of chunks").isEqualTo(8 << 20);
+        assertThatThrownBy(() -> new ServerContext().bufferSegmentBytes(3 * 16 * 1024).conclude())
+            .hasMessageStartingWith("ServerContext.bufferSegmentBytes=49152: must be a power-of-two multiple");
+        assertThatThrownBy(() -> new ServerContext().bufferSegmentBytes(1 << 20).conclude())
+            .hasMessageStartingWith("ServerContext.outboundCapBytes=4194304: must be <= bufferSegmentBytes (1048576)");
+        assertThatThrownBy(() -> new ServerContext().bufferTrimIntervalMs(0).conclude())
+            .hasMessageContaining("bufferTrimIntervalMs=0");
+    }
 }
