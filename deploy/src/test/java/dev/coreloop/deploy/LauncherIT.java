@@ -195,10 +195,7 @@ class LauncherIT
     {
         final Path script = repoRoot.resolve("coreloop");
         assumeTrue(Files.isExecutable(script), "no ./coreloop script at " + script);
-        final Map<String, String> env = new HashMap<>();
-        env.put("CORELOOP_JAR", jar.toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        final Map<String, String> env = scriptEnvironment("-XX:+PrintCommandLineFlags");
 
         final Running help = startCommand(env, script.toString(), "--help");
 
@@ -217,10 +214,7 @@ class LauncherIT
     {
         final Path script = repoRoot.resolve("coreloop");
         assumeTrue(Files.isExecutable(script), "no ./coreloop script at " + script);
-        final Map<String, String> env = new HashMap<>();
-        env.put("CORELOOP_JAR", jar.toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        final Map<String, String> env = scriptEnvironment("-XX:+PrintCommandLineFlags");
         final Running defaults = startCommand(env, script.toString(), "--help");
         assertThat(defaults.process.waitFor(45, TimeUnit.SECONDS)).isTrue();
         assertThat(defaults.stdout()).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=16777216");
@@ -241,6 +235,16 @@ class LauncherIT
             .doesNotContain("-XX:+UseSerialGC")
             .contains("-XX:InitialHeapSize=33554432")
             .contains("-XX:MaxDirectMemorySize=1073741824");
+    }
+
+    /** {@return the script's environment: this jar, this JDK, {@code javaOpts}} */
+    private Map<String, String> scriptEnvironment(final String javaOpts)
+    {
+        final Map<String, String> env = new HashMap<>();
+        env.put("CORELOOP_JAR", jar.toString());
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("JAVA_OPTS", javaOpts);
+        return env;
     }
 
     @Test
