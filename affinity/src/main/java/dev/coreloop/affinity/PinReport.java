@@ -242,33 +242,9 @@ final class PinReport
         return sb;
     }
 
-    /** Appends {@code value} as a JSON string, escaping quotes, backslashes and control characters. */
+    /** Appends {@code value} as a JSON string ({@link JsonStrings}). */
     static void string(final StringBuilder sb, final String value)
     {
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++)
-        {
-            final char c = value.charAt(i);
-            switch (c)
-            {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
+        JsonStrings.append(sb, value);
     }
 }

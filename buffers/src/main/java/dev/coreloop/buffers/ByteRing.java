@@ -13,7 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A circular off-heap byte buffer for one direction of one connection.
  *
  * <p>Storage is a run of {@link BufferPool} chunks, acquired on first use and grown in chunk steps (the next
- * size is the larger of one more chunk and double the current size) up to {@link #maxCapacityBytes()}.
+ * size is the larger of one more chunk and double the current size) up to {@link #maxCapacityBytes()}; a run
+ * lies within one pool segment.
  * Growth copies the readable bytes, linearised, into the new run. When the ring becomes empty through
  * {@link #consume}, {@link #drainTo} or {@link #fillFrom} its positions reset to 0 and its storage goes back
  * to the pool, so an idle connection holds no memory and request/response traffic rarely wraps;
@@ -28,7 +29,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Channel I/O goes straight between the socket and the ring: {@link #fillFrom} reads into both free
  * segments with one scattering read and {@link #drainTo} writes both readable segments with one gathering
- * write (one readv/writev), through two ByteBuffer views of the slab made once at construction.
+ * write (one readv/writev), through the pool's two shared ByteBuffer views of the run's segment.
  *
  * <p>Frames that wrap: {@link #linearise()} makes the readable bytes contiguous on demand (copying only when
  * they wrap) and returns the buffer that holds them from {@link #readOffset()}; parsers read that view.
@@ -49,11 +50,11 @@ public final class ByteRing implements AutoCloseable
     private final int maxCapacityBytes;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer sourceView = new UnsafeBuffer(0, 0);
-    private final ByteBuffer first;
-    private final ByteBuffer second;
-    private final ByteBuffer[] segments;
 
+    /** The run's offset in the pool ({@link BufferPool#acquire}), or -1 while the ring holds no storage. */
     private int slabOffset = -1;
+    /** Where the run starts in its segment's buffer (the pool's {@code bufferOffset}). */
+    private int segmentOffset;
     private int capacity;
     private int head;
     private int size;
@@ -63,7 +64,9 @@ public final class ByteRing implements AutoCloseable
      * Creates an empty ring over {@code pool}.
      *
      * @param pool             where storage comes from; owned by the same thread.
-     * @param maxCapacityBytes the cap, at least one chunk; rounded down to whole chunks.
+     * @param maxCapacityBytes the cap, at least one chunk; rounded down to whole chunks. A growth past the pool's
+     *                         segment size ({@link BufferPool#segmentChunks()}), like one past the pool's free
+     *                         memory, is refused with {@link #NO_MEMORY}: keep caps within a segment.
      * @throws IllegalArgumentException naming the field and value when the cap is invalid.
      */
     public ByteRing(final BufferPool pool, final int maxCapacityBytes)
@@ -76,9 +79,6 @@ public final class ByteRing implements AutoCloseable
                 ": maxCapacityBytes=" + maxCapacityBytes);
         }
         this.maxCapacityBytes = maxCapacityBytes - (maxCapacityBytes % chunkSizeBytes);
-        this.first = pool.slabByteBuffer().duplicate();
-        this.second = pool.slabByteBuffer().duplicate();
-        this.segments = new ByteBuffer[]{ first, second };
     }
 
     /** {@return bytes written and not yet consumed} */
@@ -199,17 +199,18 @@ public final class ByteRing implements AutoCloseable
         final int tail = tail();
         final int free = Math.min(capacity - size, maxBytes);
         final int firstPart = Math.min(free, capacity - tail);
+        final ByteBuffer[] io = pool.ioViews(slabOffset);
         final long read;
         if (firstPart == free)
         {
-            setSegment(first, tail, firstPart);
-            read = channel.read(first);
+            setSegment(io[0], tail, firstPart);
+            read = channel.read(io[0]);
         }
         else
         {
-            setSegment(first, tail, firstPart);
-            setSegment(second, 0, free - firstPart);
-            read = channel.read(segments, 0, 2);
+            setSegment(io[0], tail, firstPart);
+            setSegment(io[1], 0, free - firstPart);
+            read = channel.read(io, 0, 2);
         }
         if (read < 0)
         {
@@ -240,17 +241,18 @@ public final class ByteRing implements AutoCloseable
             return 0;
         }
         final int firstPart = Math.min(length, capacity - head);
+        final ByteBuffer[] io = pool.ioViews(slabOffset);
         final long written;
         if (firstPart == length)
         {
-            setSegment(first, head, length);
-            written = channel.write(first);
+            setSegment(io[0], head, length);
+            written = channel.write(io[0]);
         }
         else
         {
-            setSegment(first, head, firstPart);
-            setSegment(second, 0, length - firstPart);
-            written = channel.write(segments, 0, 2);
+            setSegment(io[0], head, firstPart);
+            setSegment(io[1], 0, length - firstPart);
+            written = channel.write(io, 0, 2);
         }
         consume((int)written);
         return (int)written;
@@ -425,21 +427,24 @@ public final class ByteRing implements AutoCloseable
         {
             return false;
         }
-        final UnsafeBuffer slab = pool.slab();
+        final UnsafeBuffer target = pool.buffer(newOffset);
+        final int targetOffset = pool.bufferOffset(newOffset);
         if (size > 0)
         {
             final int firstPart = Math.min(size, capacity - head);
-            slab.putBytes(newOffset, slab, slabOffset + head, firstPart);
+            final UnsafeBuffer source = pool.buffer(slabOffset);
+            target.putBytes(targetOffset, source, segmentOffset + head, firstPart);
             if (firstPart < size)
             {
-                slab.putBytes(newOffset + firstPart, slab, slabOffset, size - firstPart);
+                target.putBytes(targetOffset + firstPart, source, segmentOffset, size - firstPart);
             }
         }
         releaseStorage();
         slabOffset = newOffset;
+        segmentOffset = targetOffset;
         capacity = newCapacity;
         head = 0;
-        view.wrap(slab, newOffset, newCapacity);
+        view.wrap(target, targetOffset, newCapacity);
         return true;
     }
 
@@ -489,7 +494,7 @@ public final class ByteRing implements AutoCloseable
 
     private void setSegment(final ByteBuffer segment, final int ringOffset, final int length)
     {
-        final int start = slabOffset + ringOffset;
+        final int start = segmentOffset + ringOffset;
         segment.limit(start + length).position(start);
     }
 }

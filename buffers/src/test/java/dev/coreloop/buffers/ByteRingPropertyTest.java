@@ -48,7 +48,7 @@ class ByteRingPropertyTest
             {
                 try
                 {
-                    checkAgainstModel(operations, maxChunks, poolChunks);
+                    checkAgainstModel(operations, maxChunks, new BufferPool(CHUNK, poolChunks), false);
                 }
                 catch (final IOException ex)
                 {
@@ -57,10 +57,33 @@ class ByteRingPropertyTest
             });
     }
 
-    private static void checkAgainstModel(final List<int[]> operations, final int maxChunks, final int poolChunks)
-        throws IOException
+    /**
+     * The same on a pool of 8 chunks in segments of 1, 2, 4 or 8, trimmed after every operation: a ring's run never
+     * crosses a segment, growth past a segment is refused like growth past the pool, and trimming never frees a
+     * segment the ring's bytes are in.
+     */
+    @Test
+    void shouldBehaveLikeAQueueOfBytesOnASegmentedPoolTrimmedAfterEveryStep()
     {
-        try (BufferPool pool = new BufferPool(CHUNK, poolChunks))
+        qt().withExamples(TRIES + REPEATS)
+            .forAll(operations(), integers().between(1, 6), integers().between(0, 3))
+            .checkAssert((operations, maxChunks, segmentShift) ->
+            {
+                try
+                {
+                    checkAgainstModel(operations, maxChunks, new BufferPool(CHUNK, 8, 1 << segmentShift), true);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+    }
+
+    private static void checkAgainstModel(final List<int[]> operations, final int maxChunks, final BufferPool pool,
+        final boolean trimEveryStep) throws IOException
+    {
+        try (pool)
         {
             final ByteRing ring = new ByteRing(pool, maxChunks * CHUNK);
             final ArrayDeque<Byte> model = new ArrayDeque<>();
@@ -144,6 +167,11 @@ class ByteRingPropertyTest
                         }
                     }
                 }
+                if (trimEveryStep)
+                {
+                    pool.trim();
+                    assertThat(ring.capacity()).isLessThanOrEqualTo(pool.segmentChunks() * CHUNK);
+                }
                 assertThat(ring.readableBytes()).isEqualTo(model.size());
                 assertThat(ring.capacity()).isLessThanOrEqualTo(ring.maxCapacityBytes());
                 int i = 0;
@@ -154,6 +182,12 @@ class ByteRingPropertyTest
             }
             ring.close();
             assertThat(pool.chunksInUse()).isZero();
+            if (trimEveryStep)
+            {
+                pool.trim();
+                pool.trim();
+                assertThat(pool.committedBytes()).as("all given back").isZero();
+            }
         }
     }
 

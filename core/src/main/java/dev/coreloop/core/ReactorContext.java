@@ -97,12 +97,33 @@ public interface ReactorContext
      * {@link ConnectionHandler#onClosed} with {@link CloseReason#CONNECT_FAILED} or
      * {@link CloseReason#CONNECT_TIMEOUT}.
      *
+     * <p>The connection uses the context's settings ({@link ServerContext#connectionSettings()}); see
+     * {@link #connect(InetSocketAddress, ConnectionHandler, long, ConnectionSettings)} for settings of its own.
+     *
      * @param remote           the address to connect to.
      * @param handler          the new connection's handler.
      * @param connectTimeoutMs how long the connect may take.
      * @return the new connection, in state {@code CONNECTING}.
      */
-    Connection connect(InetSocketAddress remote, ConnectionHandler handler, long connectTimeoutMs);
+    default Connection connect(InetSocketAddress remote, ConnectionHandler handler, long connectTimeoutMs)
+    {
+        return connect(remote, handler, connectTimeoutMs, ConnectionSettings.INHERIT);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, ConnectionHandler, long)}, with settings of its own for this connection:
+     * its idle timeout, ring caps, watermarks and write-stall timeout, where they differ from the context's.
+     *
+     * @param remote           the address to connect to.
+     * @param handler          the new connection's handler.
+     * @param connectTimeoutMs how long the connect may take.
+     * @param settings         where this connection differs from the context; resolved against it here.
+     * @return the new connection, in state {@code CONNECTING}.
+     * @throws IllegalArgumentException naming the field and the value when the settings do not resolve (a cap
+     *                                  outside the buffer pool's range, a watermark above the cap).
+     */
+    Connection connect(InetSocketAddress remote, ConnectionHandler handler, long connectTimeoutMs,
+        ConnectionSettings settings);
 
     /**
      * Finds an open connection of this reactor. For a task that carries an id across threads: see

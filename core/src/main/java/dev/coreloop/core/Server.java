@@ -399,8 +399,9 @@ public final class Server implements AutoCloseable
 
     /**
      * Graceful shutdown: stop accepting, ask every connection to close (drain: flush, FIN, lingering read), abort
-     * what remains when {@code deadlineMs} has passed, then stop the threads. Returns when they have stopped.
-     * Idempotent.
+     * what remains when {@code deadlineMs} has passed, stop the threads, then close the context's
+     * {@link ServerContext#pinner()} (releasing its CPU claims, so another server may take those CPUs). Returns when
+     * the threads have stopped. Idempotent.
      *
      * @param deadlineMs how long connections get to finish, from now; 0 aborts them at once.
      */
@@ -450,6 +451,14 @@ public final class Server implements AutoCloseable
                 }
                 runner.close();
             }
+        }
+        try
+        {
+            ctx.pinner().close(); // the threads it pinned have stopped: release its CPU claims
+        }
+        catch (final Throwable ex)
+        {
+            LOG.warn("closing the pinner failed", ex);
         }
     }
 

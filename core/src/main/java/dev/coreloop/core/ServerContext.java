@@ -22,25 +22,32 @@ import org.agrona.concurrent.SystemNanoClock;
 public final class ServerContext
 {
     /**
-     * A listening address, the factory of its connections' handlers, and its connections' idle timeout.
+     * A listening address, the factory of its connections' handlers, and its connections' settings.
      *
-     * @param address       the address to listen on.
-     * @param factory       creates the handler of each connection accepted there.
-     * @param idleTimeoutMs how long this listener's connections may stay without traffic in either direction, or 0
-     *                      for the context's {@link #idleTimeoutMs()}. Protocols differ: an HTTP keep-alive
-     *                      connection is cheap to reopen, a connection in a database client's pool is meant to wait.
+     * @param address  the address to listen on.
+     * @param factory  creates the handler of each connection accepted there.
+     * @param settings where this listener's connections differ from the context (idle timeout, caps, watermarks,
+     *                 write-stall timeout); after {@link #conclude()} resolved, every field set. Protocols differ: an
+     *                 HTTP keep-alive connection is cheap to reopen, a connection in a database client's pool is meant
+     *                 to wait.
      */
-    public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory, long idleTimeoutMs)
+    public record Listener(InetSocketAddress address, ConnectionHandlerFactory factory, ConnectionSettings settings)
     {
         /**
-         * A listener whose connections use the context's {@link #idleTimeoutMs()}.
+         * A listener whose connections use the context's settings.
          *
          * @param address the address to listen on.
          * @param factory creates the handler of each connection accepted there.
          */
         public Listener(final InetSocketAddress address, final ConnectionHandlerFactory factory)
         {
-            this(address, factory, 0);
+            this(address, factory, ConnectionSettings.INHERIT);
+        }
+
+        /** {@return this listener's idle timeout, or {@link ConnectionSettings#UNSET} before {@link #conclude()} if it sets none} */
+        public long idleTimeoutMs()
+        {
+            return settings.idleTimeoutMs();
         }
     }
 
@@ -65,6 +72,16 @@ public final class ServerContext
     public static final int BUFFER_CHUNK_BYTES_DEFAULT = 16 * 1024;
     /** Default {@link #bufferPoolBytesPerReactor()}: 64 MiB. */
     public static final long BUFFER_POOL_BYTES_PER_REACTOR_DEFAULT = 64L << 20;
+    /**
+     * Default {@link #bufferSegmentBytes()}: 0, derived in {@link #conclude()} as the smallest power-of-two number of
+     * chunks that holds the largest ring cap of the context and its listeners, and at least
+     * {@link #BUFFER_SEGMENT_BYTES_AUTO_MIN}.
+     */
+    public static final int BUFFER_SEGMENT_BYTES_DEFAULT = 0;
+    /** The least segment size {@link #conclude()} derives: 1 MiB. */
+    public static final int BUFFER_SEGMENT_BYTES_AUTO_MIN = 1 << 20;
+    /** Default {@link #bufferTrimIntervalMs()}: 5 s. */
+    public static final long BUFFER_TRIM_INTERVAL_MS_DEFAULT = 5_000;
     /** Default {@link #inboundCapBytes()}: 64 KiB. */
     public static final int INBOUND_CAP_BYTES_DEFAULT = 64 * 1024;
     /** Default {@link #outboundCapBytes()}: 4 MiB. */
@@ -111,6 +128,8 @@ public final class ServerContext
     private int backlog = BACKLOG_DEFAULT;
     private int bufferChunkBytes = BUFFER_CHUNK_BYTES_DEFAULT;
     private long bufferPoolBytesPerReactor = BUFFER_POOL_BYTES_PER_REACTOR_DEFAULT;
+    private int bufferSegmentBytes = BUFFER_SEGMENT_BYTES_DEFAULT;
+    private long bufferTrimIntervalMs = BUFFER_TRIM_INTERVAL_MS_DEFAULT;
     private int inboundCapBytes = INBOUND_CAP_BYTES_DEFAULT;
     private int outboundCapBytes = OUTBOUND_CAP_BYTES_DEFAULT;
     private int highWatermarkBytes = HIGH_WATERMARK_BYTES_DEFAULT;
@@ -129,6 +148,7 @@ public final class ServerContext
     private NanoClock nanoClock;
     private long emfileBackoffMs = EMFILE_BACKOFF_MS_DEFAULT;
     private long shutdownDeadlineMs = SHUTDOWN_DEADLINE_MS_DEFAULT;
+    private ConnectionSettings connectionSettings;
 
     /**
      * Creates a context with every setting at its default: add listeners, set what differs, then pass it to
@@ -170,6 +190,15 @@ public final class ServerContext
         check(outboundCapBytes >= bufferChunkBytes && outboundCapBytes <= bufferPoolBytesPerReactor, "outboundCapBytes",
             outboundCapBytes, "must be in bufferChunkBytes..bufferPoolBytesPerReactor (" + bufferChunkBytes + ".." +
             bufferPoolBytesPerReactor + "): a ring holds at least one chunk");
+        final int segmentBytes = bufferSegmentBytes != 0 ? bufferSegmentBytes : deriveSegmentBytes();
+        check(segmentBytes >= bufferChunkBytes && segmentBytes % bufferChunkBytes == 0 &&
+            BitUtil.isPowerOfTwo(segmentBytes / bufferChunkBytes), "bufferSegmentBytes", segmentBytes,
+            "must be a power-of-two multiple of bufferChunkBytes (" + bufferChunkBytes + "), or 0 to derive it");
+        check(inboundCapBytes <= segmentBytes, "inboundCapBytes", inboundCapBytes,
+            "must be <= bufferSegmentBytes (" + segmentBytes + "): a ring lies within one segment");
+        check(outboundCapBytes <= segmentBytes, "outboundCapBytes", outboundCapBytes,
+            "must be <= bufferSegmentBytes (" + segmentBytes + "): a ring lies within one segment");
+        check(bufferTrimIntervalMs >= 1, "bufferTrimIntervalMs", bufferTrimIntervalMs, "must be >= 1");
         check(highWatermarkBytes >= 1 && highWatermarkBytes <= outboundCapBytes, "highWatermarkBytes", highWatermarkBytes,
             "must be in 1..outboundCapBytes (" + outboundCapBytes + ")");
         check(lowWatermarkBytes >= 0 && lowWatermarkBytes < highWatermarkBytes, "lowWatermarkBytes", lowWatermarkBytes,
@@ -191,10 +220,26 @@ public final class ServerContext
             final Listener listener = listeners.get(i);
             check(listener.address() != null, "listen[" + i + "].address", null, "must not be null");
             check(listener.factory() != null, "listen[" + i + "].factory", null, "must not be null");
-            check(listener.idleTimeoutMs() >= 0 && listener.idleTimeoutMs() <= LISTENER_IDLE_TIMEOUT_MS_MAX,
-                "listen[" + i + "].idleTimeoutMs", listener.idleTimeoutMs(),
-                "must be in 0.." + LISTENER_IDLE_TIMEOUT_MS_MAX + " (0 = the context's idleTimeoutMs)");
+            check(listener.settings() != null, "listen[" + i + "].settings", null, "must not be null");
         }
+        connectionSettings = ConnectionSettings.INHERIT.resolveAgainst(this, segmentBytes);
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            final Listener listener = listeners.get(i);
+            final ConnectionSettings resolved;
+            try
+            {
+                resolved = listener.settings().resolveAgainst(this, segmentBytes);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // "ConnectionSettings.field=value: rule" -> "ServerContext.listen[i].settings.field=value: rule"
+                throw new IllegalArgumentException("ServerContext.listen[" + i + "].settings." +
+                    ex.getMessage().substring(ex.getMessage().indexOf('.') + 1), ex);
+            }
+            listeners.set(i, new Listener(listener.address(), listener.factory(), resolved));
+        }
+        bufferSegmentBytes = segmentBytes;
         if (placement == null)
         {
             placement = PlacementPolicy.roundRobin();
@@ -209,6 +254,23 @@ public final class ServerContext
         }
         concluded = true;
         return this;
+    }
+
+    /** The smallest power-of-two number of chunks holding every ring cap (the context's and listeners'), >= 1 MiB. */
+    private int deriveSegmentBytes()
+    {
+        long largestBytes = Math.max(BUFFER_SEGMENT_BYTES_AUTO_MIN, Math.max(inboundCapBytes, outboundCapBytes));
+        for (final Listener listener : listeners)
+        {
+            if (listener.settings() != null)
+            {
+                largestBytes = Math.max(largestBytes, Math.max(listener.settings().inboundCapBytes(),
+                    listener.settings().outboundCapBytes()));
+            }
+        }
+        final long chunks = Math.min(1L << 30, (largestBytes + bufferChunkBytes - 1) / bufferChunkBytes);
+        final long segmentBytes = Long.highestOneBit(chunks - 1 | 1) * (chunks > 1 ? 2 : 1) * bufferChunkBytes;
+        return (int)Math.min(segmentBytes, Integer.highestOneBit(Integer.MAX_VALUE));
     }
 
     private static void check(final boolean ok, final String field, final Object value, final String rule)
@@ -289,20 +351,51 @@ public final class ServerContext
 
     /**
      * As {@link #listen(InetSocketAddress, ConnectionHandlerFactory)}, with an idle timeout of its own for this
-     * listener's connections.
+     * listener's connections: {@code listen(address, factory, ConnectionSettings.INHERIT.idleTimeoutMs(ms))}.
      *
      * @param address       the address to listen on.
      * @param factory       creates the handler of each connection accepted there.
-     * @param idleTimeoutMs replaces {@link #idleTimeoutMs()} for connections accepted here; 0 keeps it. Validated in
-     *                      {@link #conclude()}: {@code 0..}{@link #LISTENER_IDLE_TIMEOUT_MS_MAX}.
+     * @param idleTimeoutMs replaces {@link #idleTimeoutMs()} for connections accepted here; 0 keeps it. Otherwise
+     *                      {@code 1..}{@link #LISTENER_IDLE_TIMEOUT_MS_MAX}.
      * @return this.
+     * @throws IllegalArgumentException naming the field and the value if {@code idleTimeoutMs} is out of range.
      */
     public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory,
         final long idleTimeoutMs)
     {
         checkMutable("listen");
-        listeners.add(new Listener(address, factory, idleTimeoutMs));
+        check(idleTimeoutMs >= 0 && idleTimeoutMs <= LISTENER_IDLE_TIMEOUT_MS_MAX,
+            "listen[" + listeners.size() + "].idleTimeoutMs", idleTimeoutMs,
+            "must be in 0.." + LISTENER_IDLE_TIMEOUT_MS_MAX + " (0 = the context's idleTimeoutMs)");
+        return listen(address, factory, idleTimeoutMs == 0 ? ConnectionSettings.INHERIT :
+            ConnectionSettings.INHERIT.idleTimeoutMs(idleTimeoutMs));
+    }
+
+    /**
+     * As {@link #listen(InetSocketAddress, ConnectionHandlerFactory)}, with settings of its own for this listener's
+     * connections (idle timeout, ring caps, watermarks, write-stall timeout). Unset fields take this context's
+     * values; {@link #conclude()} resolves and checks them (the message names the listener, the field and the value).
+     *
+     * @param address  the address to listen on.
+     * @param factory  creates the handler of each connection accepted there.
+     * @param settings where this listener's connections differ from the context.
+     * @return this.
+     */
+    public ServerContext listen(final InetSocketAddress address, final ConnectionHandlerFactory factory,
+        final ConnectionSettings settings)
+    {
+        checkMutable("listen");
+        listeners.add(new Listener(address, factory, settings));
         return this;
+    }
+
+    /**
+     * {@return the context-wide connection settings, resolved: what an outbound connect without settings of its own
+     * and a listener that sets none use; null before {@link #conclude()}}
+     */
+    public ConnectionSettings connectionSettings()
+    {
+        return connectionSettings;
     }
 
     /** {@return the listeners in the order they were added} */
@@ -480,7 +573,10 @@ public final class ServerContext
         return this;
     }
 
-    /** {@return the off-heap memory each reactor's buffer pool holds for connection rings} */
+    /**
+     * {@return the most off-heap memory each reactor's buffer pool may hold for connection rings: a cap, committed a
+     * {@link #bufferSegmentBytes() segment} at a time as rings need it, not up front}
+     */
     public long bufferPoolBytesPerReactor()
     {
         return bufferPoolBytesPerReactor;
@@ -497,6 +593,50 @@ public final class ServerContext
     {
         checkMutable("bufferPoolBytesPerReactor");
         this.bufferPoolBytesPerReactor = bufferPoolBytesPerReactor;
+        return this;
+    }
+
+    /**
+     * {@return the unit in which a reactor's buffer pool commits memory and gives it back: a segment is allocated when
+     * a ring first needs it and freed after {@link #bufferTrimIntervalMs()} to twice that without use. A ring lies
+     * within one segment, so every cap (the context's, a listener's, a connect's) is at most this. 0 before
+     * {@link #conclude()} derives it}
+     */
+    public int bufferSegmentBytes()
+    {
+        return bufferSegmentBytes;
+    }
+
+    /**
+     * Sets {@link #bufferSegmentBytes()}.
+     *
+     * @param bufferSegmentBytes a power-of-two multiple of {@link #bufferChunkBytes()}, at least every cap; 0 (the
+     *                           default) derives it from the caps.
+     * @return this.
+     */
+    public ServerContext bufferSegmentBytes(final int bufferSegmentBytes)
+    {
+        checkMutable("bufferSegmentBytes");
+        this.bufferSegmentBytes = bufferSegmentBytes;
+        return this;
+    }
+
+    /** {@return how often a reactor gives the memory of its buffer pool's unused segments back} */
+    public long bufferTrimIntervalMs()
+    {
+        return bufferTrimIntervalMs;
+    }
+
+    /**
+     * Sets {@link #bufferTrimIntervalMs()}.
+     *
+     * @param bufferTrimIntervalMs at least 1; a segment unused for one to two intervals is freed.
+     * @return this.
+     */
+    public ServerContext bufferTrimIntervalMs(final long bufferTrimIntervalMs)
+    {
+        checkMutable("bufferTrimIntervalMs");
+        this.bufferTrimIntervalMs = bufferTrimIntervalMs;
         return this;
     }
 
@@ -867,6 +1007,7 @@ public final class ServerContext
             ", placement=" + placement + ", tcpNoDelay=" + tcpNoDelay + ", socketReceiveBufferBytes=" +
             socketReceiveBufferBytes + ", socketSendBufferBytes=" + socketSendBufferBytes + ", backlog=" + backlog +
             ", bufferChunkBytes=" + bufferChunkBytes + ", bufferPoolBytesPerReactor=" + bufferPoolBytesPerReactor +
+            ", bufferSegmentBytes=" + bufferSegmentBytes + ", bufferTrimIntervalMs=" + bufferTrimIntervalMs +
             ", inboundCapBytes=" + inboundCapBytes + ", outboundCapBytes=" + outboundCapBytes +
             ", highWatermarkBytes=" + highWatermarkBytes + ", lowWatermarkBytes=" + lowWatermarkBytes +
             ", idleTimeoutMs=" + idleTimeoutMs + ", writeStallTimeoutMs=" + writeStallTimeoutMs +

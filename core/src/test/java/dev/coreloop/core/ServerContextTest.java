@@ -23,10 +23,10 @@ class ServerContextTest
             .hasMessageContaining("idleTimeoutMs=0");
         assertThatThrownBy(() -> new ServerContext().highWatermarkBytes(8 << 20).conclude())
             .hasMessageContaining("highWatermarkBytes=8388608");
-        assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null, -1).conclude())
+        assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null, -1))
             .hasMessageStartingWith("ServerContext.listen[0].idleTimeoutMs=-1: must be in 0..31536000000");
         assertThatThrownBy(() -> new ServerContext().listen(new InetSocketAddress(0), reactor -> null)
-            .listen(new InetSocketAddress(0), reactor -> null, 400L * 86_400_000).conclude())
+            .listen(new InetSocketAddress(0), reactor -> null, 400L * 86_400_000))
             .hasMessageContaining("listen[1].idleTimeoutMs=34560000000");
     }
 
@@ -39,7 +39,8 @@ class ServerContextTest
         assertThat(ctx.transitionSink()).isNotNull();
         assertThat(ctx.nanoClock()).isNotNull();
         assertThat(ctx.tcpNoDelay()).isTrue();
-        assertThat(ctx.listeners().get(0).idleTimeoutMs()).as("0: the context's idleTimeoutMs").isZero();
+        assertThat(ctx.listeners().get(0).idleTimeoutMs()).as("resolved to the context's").isEqualTo(ctx.idleTimeoutMs());
+        assertThat(ctx.listeners().get(0).settings()).isEqualTo(ctx.connectionSettings());
         assertThatThrownBy(() -> ctx.idleTimeoutMs(5)).isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("idleTimeoutMs");
     }
@@ -61,5 +62,23 @@ class ServerContextTest
             roundRobin.select(3, i -> 0) }).containsExactly(0, 1, 2, 0);
         final long[] open = { 5, 2, 7, 2 };
         assertThat(PlacementPolicy.leastConnections().select(4, i -> open[i])).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDeriveTheBufferSegmentFromTheLargestCap()
+    {
+        assertThat(new ServerContext().conclude().bufferSegmentBytes()).as("the 4 MiB outbound cap").isEqualTo(4 << 20);
+        assertThat(new ServerContext().outboundCapBytes(64 * 1024).highWatermarkBytes(32 * 1024).lowWatermarkBytes(0)
+            .conclude().bufferSegmentBytes())
+            .as("at least 1 MiB").isEqualTo(1 << 20);
+        assertThat(new ServerContext().listen(new InetSocketAddress(0), reactor -> null,
+            ConnectionSettings.INHERIT.outboundCapBytes(5 << 20)).conclude().bufferSegmentBytes())
+            .as("a listener's cap, rounded up to a power-of-two number of chunks").isEqualTo(8 << 20);
+        assertThatThrownBy(() -> new ServerContext().bufferSegmentBytes(3 * 16 * 1024).conclude())
+            .hasMessageStartingWith("ServerContext.bufferSegmentBytes=49152: must be a power-of-two multiple");
+        assertThatThrownBy(() -> new ServerContext().bufferSegmentBytes(1 << 20).conclude())
+            .hasMessageStartingWith("ServerContext.outboundCapBytes=4194304: must be <= bufferSegmentBytes (1048576)");
+        assertThatThrownBy(() -> new ServerContext().bufferTrimIntervalMs(0).conclude())
+            .hasMessageContaining("bufferTrimIntervalMs=0");
     }
 }

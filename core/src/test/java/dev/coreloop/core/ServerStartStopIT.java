@@ -13,6 +13,8 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.coreloop.affinity.PinResult;
+import dev.coreloop.affinity.ThreadPinner;
 import dev.coreloop.core.test.RecordingSink;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Timeout;
@@ -101,5 +103,46 @@ class ServerStartStopIT
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(taken.toString());
         }
+    }
+
+    @Test
+    void shouldCloseThePinnerOnceItsThreadsHaveStopped() throws IOException
+    {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final ThreadPinner unpinned = ThreadPinner.unpinned();
+        final List<Thread> pinned = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final ThreadPinner counting = new ThreadPinner()
+        {
+            @Override
+            public PinResult pinCurrentThread(final String role)
+            {
+                pinned.add(Thread.currentThread());
+                return unpinned.pinCurrentThread(role);
+            }
+
+            @Override
+            public int plannedReactorCount()
+            {
+                return 0;
+            }
+
+            @Override
+            public String report()
+            {
+                return unpinned.report();
+            }
+
+            @Override
+            public void close()
+            {
+                events.add("close, pinned threads alive=" + pinned.stream().anyMatch(Thread::isAlive));
+            }
+        };
+        final Server server = Server.start(new ServerContext().reactorCount(1).pinner(counting).listen(ANY, ECHO));
+        assertThat(events).isEmpty();
+        assertThat(pinned).hasSize(2); // acceptor and reactor-0
+        server.close();
+        server.close();
+        assertThat(events).containsExactly("close, pinned threads alive=false");
     }
 }

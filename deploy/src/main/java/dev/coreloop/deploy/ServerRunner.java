@@ -166,6 +166,12 @@ public final class ServerRunner implements ServeAction
         }
         out.println("coreloop: ready: " + server.reactorCount() + (server.reactorCount() == 1 ? " reactor" : " reactors") +
             ", pid " + ProcessHandle.current().pid() + "; stop with Ctrl-C or SIGTERM");
+        final String directMemory = DirectMemoryCheck.warning(server.reactorCount(),
+            ctx.bufferPoolBytesPerReactor(), DirectMemoryCheck.jvmLimitBytes());
+        if (directMemory != null)
+        {
+            err.println(directMemory);
+        }
         if (!handled)
         {
             err.println("coreloop: warning: cannot handle SIGINT/SIGTERM in this JVM (-Xrs?); a stop still shuts" +

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import dev.coreloop.affinity.CpuSet;
 import dev.coreloop.affinity.CpuTopology;
+import dev.coreloop.affinity.JsonStrings;
 import dev.coreloop.affinity.LogicalCpu;
 import dev.coreloop.affinity.PinningException;
 import dev.coreloop.affinity.PinningPlan;
@@ -220,34 +221,6 @@ public final class TopologyCommand implements Callable<Integer>
 
     private static String quote(final Object value)
     {
-        if (null == value)
-        {
-            return "null";
-        }
-        final String text = value.toString();
-        final StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\t' -> out.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonStrings.quote(null == value ? null : value.toString());
     }
 }

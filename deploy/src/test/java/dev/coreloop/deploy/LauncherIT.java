@@ -195,10 +195,7 @@ class LauncherIT
     {
         final Path script = repoRoot.resolve("coreloop");
         assumeTrue(Files.isExecutable(script), "no ./coreloop script at " + script);
-        final Map<String, String> env = new HashMap<>();
-        env.put("CORELOOP_JAR", jar.toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        final Map<String, String> env = scriptEnvironment("-XX:+PrintCommandLineFlags");
 
         final Running help = startCommand(env, script.toString(), "--help");
 
@@ -209,6 +206,45 @@ class LauncherIT
             .contains("Usage: coreloop")
             .contains("serve")
             .contains("topology");
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldStartTheJvmWithSmallFootprintDefaultsThatJavaOptsOverride() throws Exception
+    {
+        final Path script = repoRoot.resolve("coreloop");
+        assumeTrue(Files.isExecutable(script), "no ./coreloop script at " + script);
+        final Map<String, String> env = scriptEnvironment("-XX:+PrintCommandLineFlags");
+        final Running defaults = startCommand(env, script.toString(), "--help");
+        assertThat(defaults.process.waitFor(45, TimeUnit.SECONDS)).isTrue();
+        assertThat(defaults.stdout()).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=16777216");
+        final java.util.regex.Matcher direct =
+            java.util.regex.Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)").matcher(defaults.stdout());
+        assertThat(direct.find()).as(defaults.stdout()).isTrue();
+        assertThat(Long.parseLong(direct.group(1)))
+            .as("64 MiB per reactor, one reactor per usable CPU at most (nproc), plus 64 MiB")
+            .isGreaterThanOrEqualTo(128L << 20)
+            .satisfies(bytes -> assertThat(bytes % (64L << 20)).isZero());
+
+        env.put("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseParallelGC -Xms32m -XX:MaxDirectMemorySize=1g");
+        final Running overridden = startCommand(env, script.toString(), "--help");
+        assertThat(overridden.process.waitFor(45, TimeUnit.SECONDS)).isTrue();
+        assertThat(overridden.process.exitValue()).as("stderr: %s", overridden.stderr()).isZero();
+        assertThat(overridden.stdout())
+            .contains("-XX:+UseParallelGC")
+            .doesNotContain("-XX:+UseSerialGC")
+            .contains("-XX:InitialHeapSize=33554432")
+            .contains("-XX:MaxDirectMemorySize=1073741824");
+    }
+
+    /** {@return the script's environment: this jar, this JDK, {@code javaOpts}} */
+    private Map<String, String> scriptEnvironment(final String javaOpts)
+    {
+        final Map<String, String> env = new HashMap<>();
+        env.put("CORELOOP_JAR", jar.toString());
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("JAVA_OPTS", javaOpts);
+        return env;
     }
 
     @Test

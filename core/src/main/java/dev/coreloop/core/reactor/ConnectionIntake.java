@@ -41,7 +41,7 @@ final class ConnectionIntake
     void onHandOff(final HandOff handOff)
     {
         final ReactorConnection conn = new ReactorConnection(parts, parts.registry.nextId(), handOff.channel(),
-            handOff.listenerIndex(), ConnState.HANDED_OFF);
+            handOff.listenerIndex(), parts.settings.listenerLimits(handOff.listenerIndex()), ConnState.HANDED_OFF);
         if (parts.stopping)
         {
             conn.fire(ConnEvent.SERVER_SHUTDOWN);

@@ -17,8 +17,9 @@ final class ConnectionTimers
 {
     private final ReactorConnection conn;
     private final ReactorParts parts;
-    /** The idle timeout of this connection: its listener's, or the context's. */
+    /** The idle timeout of this connection: its listener's, its connect's, or the context's. */
     private final long idleTimeoutNs;
+    private final long writeStallTimeoutNs;
     private final LongArrayList userTimerIds = new LongArrayList(2, ReactorTimers.NULL_TIMER);
     private long guardTimerId = ReactorTimers.NULL_TIMER;
     private long guardDeadlineNs = Long.MAX_VALUE;
@@ -33,7 +34,8 @@ final class ConnectionTimers
     {
         this.conn = conn;
         this.parts = parts;
-        this.idleTimeoutNs = parts.settings.idleTimeoutNs(conn.listenerIndex());
+        this.idleTimeoutNs = conn.limits.idleTimeoutNs;
+        this.writeStallTimeoutNs = conn.limits.writeStallTimeoutNs;
     }
 
     long scheduleUser(final long deadlineNs)
@@ -80,10 +82,10 @@ final class ConnectionTimers
                 {
                     return idleDeadlineNs;
                 }
-                return Math.min(idleDeadlineNs, conn.lastWriteProgressNs() + parts.settings.writeStallTimeoutNs);
+                return Math.min(idleDeadlineNs, conn.lastWriteProgressNs() + writeStallTimeoutNs);
             case DRAINING:
             case FLUSHING:
-                return conn.lastWriteProgressNs() + parts.settings.writeStallTimeoutNs;
+                return conn.lastWriteProgressNs() + writeStallTimeoutNs;
             case LINGERING:
                 return lingerDeadlineNs;
             default:
@@ -144,7 +146,7 @@ final class ConnectionTimers
             case ACTIVE:
             case INPUT_CLOSED:
             case OUTPUT_SHUTDOWN:
-                if (conn.backlogBytes() > 0 && nowNs - conn.lastWriteProgressNs() >= parts.settings.writeStallTimeoutNs)
+                if (conn.backlogBytes() > 0 && nowNs - conn.lastWriteProgressNs() >= writeStallTimeoutNs)
                 {
                     conn.fire(ConnEvent.WRITE_STALL_TIMEOUT);
                 }
@@ -155,7 +157,7 @@ final class ConnectionTimers
                 break;
             case DRAINING:
             case FLUSHING:
-                if (nowNs - conn.lastWriteProgressNs() >= parts.settings.writeStallTimeoutNs)
+                if (nowNs - conn.lastWriteProgressNs() >= writeStallTimeoutNs)
                 {
                     conn.fire(ConnEvent.WRITE_STALL_TIMEOUT);
                 }

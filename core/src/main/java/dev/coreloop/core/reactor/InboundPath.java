@@ -31,7 +31,7 @@ final class InboundPath
     {
         this.conn = conn;
         this.parts = parts;
-        this.ring = new ByteRing(parts.pool, parts.settings.inboundCapBytes);
+        this.ring = new ByteRing(parts.pool, conn.limits.inboundCapBytes);
     }
 
     boolean isFull()

@@ -7,6 +7,7 @@ import java.nio.channels.SocketChannel;
 
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.ConnectionSettings;
 import dev.coreloop.core.acceptor.AcceptLoop;
 import dev.coreloop.core.conn.ConnState;
 
@@ -21,6 +22,9 @@ final class OutboundConnector
 {
     private final ReactorParts parts;
     private java.nio.channels.Selector selector;
+    /** The last settings a connect brought and their limits: a relay that passes one value each time allocates none. */
+    private ConnectionSettings lastSettings;
+    private ConnectionLimits lastLimits;
 
     OutboundConnector(final ReactorParts parts)
     {
@@ -32,16 +36,19 @@ final class OutboundConnector
         this.selector = selector;
     }
 
-    Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs)
+    Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs,
+        final ConnectionSettings settings)
     {
-        if (remote == null || handler == null)
+        if (remote == null || handler == null || settings == null)
         {
-            throw new IllegalArgumentException("remote=" + remote + " handler=" + handler + ": must not be null");
+            throw new IllegalArgumentException("remote=" + remote + " handler=" + handler + " settings=" + settings +
+                ": must not be null");
         }
         if (connectTimeoutMs < 1)
         {
             throw new IllegalArgumentException("connectTimeoutMs=" + connectTimeoutMs + ": must be >= 1");
         }
+        final ConnectionLimits limits = limitsOf(settings);
         final long nowNs = parts.clock.nowNs();
         SocketChannel channel = null;
         int outcome = 0;
@@ -61,7 +68,7 @@ final class OutboundConnector
             }
         }
         final ReactorConnection conn = new ReactorConnection(parts, parts.registry.nextId(),
-            channel, -1, ConnState.CONNECTING);
+            channel, -1, limits, ConnState.CONNECTING);
         conn.attach(handler);
         conn.timers().connectDeadlineNs = nowNs + connectTimeoutMs * 1_000_000L;
         parts.registry.add(conn);
@@ -89,5 +96,19 @@ final class OutboundConnector
         }
         conn.timers().armGuard();
         return conn;
+    }
+
+    private ConnectionLimits limitsOf(final ConnectionSettings settings)
+    {
+        if (settings == ConnectionSettings.INHERIT)
+        {
+            return parts.settings.defaultLimits;
+        }
+        if (settings != lastSettings)
+        {
+            lastLimits = new ConnectionLimits(settings.resolve(parts.ctx)); // throws naming the field and the value
+            lastSettings = settings;
+        }
+        return lastLimits;
     }
 }

@@ -52,8 +52,8 @@ final class OutboundPath
     {
         this.conn = conn;
         this.parts = parts;
-        this.ring = new ByteRing(parts.pool, parts.settings.outboundCapBytes);
-        this.writableBelowBytes = parts.settings.lowWatermarkBytes;
+        this.ring = new ByteRing(parts.pool, conn.limits.outboundCapBytes);
+        this.writableBelowBytes = conn.limits.lowWatermarkBytes;
     }
 
     int backlogBytes()
@@ -84,10 +84,10 @@ final class OutboundPath
 
     private void checkLength(final int length)
     {
-        if (length > parts.settings.outboundCapBytes)
+        if (length > conn.limits.outboundCapBytes)
         {
             throw new IllegalArgumentException("write of " + length + " bytes can never fit: outboundCapBytes is " +
-                parts.settings.outboundCapBytes + "; write it in parts as onWritabilityChanged allows");
+                conn.limits.outboundCapBytes + "; write it in parts as onWritabilityChanged allows");
         }
     }
 
@@ -102,8 +102,8 @@ final class OutboundPath
                 parts.stats.increment(ReactorCounter.BUFFER_EXHAUSTED);
             }
             refusedSinceReport = true;
-            becomeUnwritable(backlogBeforeBytes > parts.settings.lowWatermarkBytes ?
-                parts.settings.lowWatermarkBytes : 1);
+            becomeUnwritable(backlogBeforeBytes > conn.limits.lowWatermarkBytes ?
+                conn.limits.lowWatermarkBytes : 1);
             conn.queueFlush(); // re-evaluates writability in the flush phase even if nothing is left to write
             return false;
         }
@@ -120,9 +120,9 @@ final class OutboundPath
         {
             conn.queueFlush();
         }
-        if (writable && backlogBytes > parts.settings.highWatermarkBytes)
+        if (writable && backlogBytes > conn.limits.highWatermarkBytes)
         {
-            becomeUnwritable(parts.settings.lowWatermarkBytes);
+            becomeUnwritable(conn.limits.lowWatermarkBytes);
         }
         return true;
     }
@@ -151,7 +151,7 @@ final class OutboundPath
         if (!writable && ring.readableBytes() < writableBelowBytes)
         {
             writable = true;
-            writableBelowBytes = parts.settings.lowWatermarkBytes;
+            writableBelowBytes = conn.limits.lowWatermarkBytes;
             parts.stats.decrement(ReactorCounter.UNWRITABLE);
             conn.queueCallback(DeferredCallbacks.WRITABILITY);
             conn.updateInterest();

@@ -91,6 +91,7 @@ public final class ReactorAgent implements Agent
 
     // Reactor-thread state.
     private IoPoller poller;
+    private PoolTrimmer trimmer;
     private boolean closed;
 
     /**
@@ -169,7 +170,9 @@ public final class ReactorAgent implements Agent
             proxy.selector(poller.selector());
             connector.selector(poller.selector());
             parts.pool = new BufferPool(ctx.bufferChunkBytes(),
-                (int)(ctx.bufferPoolBytesPerReactor() / ctx.bufferChunkBytes()));
+                (int)(ctx.bufferPoolBytesPerReactor() / ctx.bufferChunkBytes()),
+                ctx.bufferSegmentBytes() / ctx.bufferChunkBytes());
+            trimmer = new PoolTrimmer(parts, ctx.bufferTrimIntervalMs());
             parts.timers = new ReactorTimers(nowNs, expiryHandler);
             if (reusePortListeners != null)
             {
@@ -344,6 +347,7 @@ public final class ReactorAgent implements Agent
     {
         final int expired = parts.timers.poll(nowNs, TIMER_LIMIT);
         parts.stats.add(ReactorCounter.TIMERS_FIRED, expired);
+        trimmer.armIfNeeded(nowNs);
         return expired;
     }
 

@@ -42,6 +42,8 @@ final class ReactorConnection implements Connection
     private final ConnStateMachine machine;
     private final SocketChannel channel;
     private final int listenerIndex;
+    /** Its listener's, its connect's, or the context's limits. */
+    final ConnectionLimits limits;
     private InetSocketAddress remoteAddress;
 
     // Written by the owning reactor thread only.
@@ -64,12 +66,14 @@ final class ReactorConnection implements Connection
         final long id,
         final SocketChannel channel,
         final int listenerIndex,
+        final ConnectionLimits limits,
         final ConnState initial)
     {
         this.parts = parts;
         this.id = id;
         this.channel = channel;
         this.listenerIndex = listenerIndex;
+        this.limits = limits;
         this.timers = new ConnectionTimers(this, parts);
         this.interest = new ReadInterest(this);
         this.lifecycle = new ConnectionLifecycle(this, parts);

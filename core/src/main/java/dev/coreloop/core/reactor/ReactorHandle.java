@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.ConnectionSettings;
 import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.TimerHandler;
@@ -150,10 +151,11 @@ final class ReactorHandle implements ReactorContext
     }
 
     @Override
-    public Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs)
+    public Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs,
+        final ConnectionSettings settings)
     {
         parts.owner.check("ReactorContext.connect");
-        return connector.connect(remote, handler, connectTimeoutMs);
+        return connector.connect(remote, handler, connectTimeoutMs, settings);
     }
 
     @Override

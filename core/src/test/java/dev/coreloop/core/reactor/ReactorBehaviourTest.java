@@ -106,6 +106,37 @@ class ReactorBehaviourTest
     }
 
     @Test
+    void shouldCommitPoolMemoryOnUseAndGiveItBackAfterATrimIntervalWithoutUse() throws IOException
+    {
+        final SocketChannel[] client = new SocketChannel[1];
+        open(context().bufferTrimIntervalMs(1_000), 0, client);
+        final dev.coreloop.buffers.BufferPool pool = harness.agent().pool();
+        assertThat(pool.segmentsAllocated()).as("an open, silent connection holds no memory").isZero();
+
+        client[0].write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII)));
+        harness.doWorkUntil(() -> handler.bytesSeen == 4, MS, 1_000);
+        final long usedNs = harness.clock().nanoTime();
+        assertThat(pool.segmentsAllocated()).as("the read committed one segment").isEqualTo(1);
+        assertThat(pool.chunksInUse()).as("and gave its chunk back at once").isZero();
+
+        harness.doWorkUntil(() -> pool.segmentsAllocated() == 0, MS, 3_000);
+        final long freedAfterNs = harness.clock().nanoTime() - usedNs;
+        assertThat(freedAfterNs).as("kept for one whole interval without use, freed within two")
+            .isGreaterThanOrEqualTo(1_000 * MS).isLessThanOrEqualTo(2_000 * MS + 2 * MS);
+        assertThat(pool.segmentReleases()).isEqualTo(1);
+        assertThat(handler.connection.state()).isEqualTo(ConnState.ACTIVE);
+
+        final long timersBefore = harness.counter(ReactorCounter.TIMERS_FIRED);
+        for (int i = 0; i < 5_000; i++)
+        {
+            harness.clock().advance(MS);
+            harness.doWork();
+        }
+        assertThat(harness.counter(ReactorCounter.TIMERS_FIRED)).as("no trim timer while the pool is empty")
+            .isEqualTo(timersBefore); // and the connection's idle guard is 60 s away
+    }
+
+    @Test
     void shouldCloseEachListenersConnectionsAfterItsOwnIdleTimeout() throws IOException
     {
         final TestHandler pooled = new TestHandler();

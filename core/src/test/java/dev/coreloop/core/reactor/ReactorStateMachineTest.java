@@ -74,7 +74,7 @@ class ReactorStateMachineTest
         {
             case HANDED_OFF:
                 final ReactorConnection handedOff = new ReactorConnection(parts, parts.registry.nextId(),
-                    harness.openPair()[1], 0, ConnState.HANDED_OFF);
+                    harness.openPair()[1], 0, parts.settings.listenerLimits(0), ConnState.HANDED_OFF);
                 handedOff.attach(SILENT); // as registration does before REGISTERED
                 return handedOff;
             case CONNECTING:

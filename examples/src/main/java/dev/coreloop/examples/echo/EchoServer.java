@@ -3,10 +3,11 @@ package dev.coreloop.examples.echo;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CountDownLatch;
+import java.util.List;
 
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.examples.ExampleMain;
 
 /**
  * A TCP echo server on coreloop's public API: {@code EchoServer [--host ADDR] [--port N] [--reactors N]}.
@@ -28,13 +29,14 @@ public final class EchoServer
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     /** How long a shutdown waits for connections to finish before aborting them. */
-    public static final long SHUTDOWN_DEADLINE_MS = 5_000;
+    public static final long SHUTDOWN_DEADLINE_MS = ExampleMain.SHUTDOWN_DEADLINE_MS;
 
     static final String USAGE = String.join(System.lineSeparator(),
-        "usage: EchoServer [--host ADDR] [--port N] [--reactors N]",
-        "  --host ADDR    address to bind (default " + DEFAULT_HOST + ")",
+        "usage: EchoServer [--host ADDR] [--port N] [--reactors N] [--idle-mode SELECT|BACKOFF|SPIN]",
+        "  --host ADDR    address to bind (default " + DEFAULT_HOST + "; --bind is the same)",
         "  --port N       TCP port, 0..65535; 0 picks a free one (default " + DEFAULT_PORT + ")",
         "  --reactors N   number of reactor threads, >= 1 (default: one per available CPU)",
+        "  --idle-mode M  what an idle reactor does: SELECT (default), BACKOFF or SPIN",
         "  --help         print this text");
 
     private EchoServer()
@@ -54,39 +56,15 @@ public final class EchoServer
     }
 
     /**
-     * Parses the command line.
+     * Parses the command line ({@link ExampleMain.Options}).
      *
      * @throws IllegalArgumentException naming the option and the bad value.
      */
     public static Options parse(final String... args)
     {
-        String host = DEFAULT_HOST;
-        int port = DEFAULT_PORT;
-        int reactors = 0;
-        boolean help = false;
-        for (int i = 0; i < args.length; i++)
-        {
-            final String arg = args[i];
-            switch (arg)
-            {
-                case "--help":
-                case "-h":
-                    help = true;
-                    break;
-                case "--host":
-                    host = value(args, i++);
-                    break;
-                case "--port":
-                    port = intValue(args, i++, 0, 65_535);
-                    break;
-                case "--reactors":
-                    reactors = intValue(args, i++, 1, 4_096);
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option: " + arg);
-            }
-        }
-        return new Options(host, port, reactors, help);
+        final ExampleMain.Options line = ExampleMain.Options.parse(args);
+        return new Options(line.string("--bind", DEFAULT_HOST), line.integer("--port", DEFAULT_PORT, 0, 65_535),
+            line.integer("--reactors", 0, 1, 4_096), line.help());
     }
 
     /**
@@ -105,14 +83,10 @@ public final class EchoServer
         return Server.start(ctx);
     }
 
-    /** Entry point; exits with 2 on a usage error and 1 if the server cannot start. */
+    /** Entry point ({@link ExampleMain}); exits with 2 on a usage error and 1 if the server cannot start. */
     public static void main(final String[] args) throws InterruptedException
     {
-        final int status = run(args, System.out, System.err);
-        if (status >= 0)
-        {
-            System.exit(status);
-        }
+        ExampleMain.main("echo", USAGE, args, List.of(), EchoServer::install);
     }
 
     /**
@@ -123,83 +97,12 @@ public final class EchoServer
      */
     static int run(final String[] args, final PrintStream out, final PrintStream err) throws InterruptedException
     {
-        final Options options;
-        try
-        {
-            options = parse(args);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            err.println("error: " + ex.getMessage());
-            err.println(USAGE);
-            return 2;
-        }
-        if (options.help())
-        {
-            out.println(USAGE);
-            return 0;
-        }
-
-        final Server server;
-        try
-        {
-            server = start(options);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            err.println("error: cannot start the echo server: " + ex.getMessage());
-            return 1;
-        }
-
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            try
-            {
-                out.println("echo server stopping: finishing open connections (at most " + SHUTDOWN_DEADLINE_MS +
-                    " ms)");
-                server.shutdown(SHUTDOWN_DEADLINE_MS);
-                out.println("echo server stopped");
-            }
-            finally
-            {
-                stopped.countDown();
-            }
-        }, "echo-shutdown"));
-
-        out.println("echo server listening on " + server.localAddress(0) + " with " + server.reactorCount() +
-            " reactor(s); Ctrl-C to stop");
-        out.println(server.pinningReport());
-        stopped.await();
-        return -1;
+        return ExampleMain.run("echo", USAGE, args, List.of(), EchoServer::install, out, err);
     }
 
-    private static String value(final String[] args, final int optionIndex)
+    private static String install(final ServerContext ctx, final ExampleMain.Options options)
     {
-        if (optionIndex + 1 >= args.length)
-        {
-            throw new IllegalArgumentException(args[optionIndex] + " needs a value");
-        }
-        return args[optionIndex + 1];
-    }
-
-    private static int intValue(final String[] args, final int optionIndex, final int min, final int max)
-    {
-        final String text = value(args, optionIndex);
-        final int value;
-        try
-        {
-            value = Integer.parseInt(text);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(args[optionIndex] + " must be an integer: " + text, ex);
-        }
-        if (value < min || value > max)
-        {
-            throw new IllegalArgumentException(
-                args[optionIndex] + " must be in " + min + ".." + max + ": " + value);
-        }
-        return value;
+        ctx.listen(options.address(DEFAULT_HOST, DEFAULT_PORT), EchoHandler.FACTORY);
+        return "";
     }
 }

@@ -1,12 +1,11 @@
 package dev.coreloop.examples.http;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CountDownLatch;
+import java.util.List;
 
 import dev.coreloop.core.ConnectionHandlerFactory;
-import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.examples.ExampleMain;
 
 /**
  * The HTTP/1.1 example server: wiring and a command line.
@@ -30,6 +29,9 @@ public final class HttpServer
 {
     /** Default HTTP port. */
     public static final int PORT_DEFAULT = 8080;
+
+    private static final String USAGE = "usage: HttpServer [--port N (default 8080; 0 picks a free one)]" +
+        " [--reactors N (default: auto)] [--bind ADDRESS (default 0.0.0.0)] [--idle-mode SELECT|BACKOFF|SPIN]";
 
     private HttpServer()
     {
@@ -63,78 +65,15 @@ public final class HttpServer
     }
 
     /**
-     * {@code HttpServer [--port N] [--reactors N] [--bind ADDRESS]}: serves until SIGINT/SIGTERM, then shuts
-     * down gracefully.
+     * {@code HttpServer [--port N] [--reactors N] [--bind ADDRESS] [--idle-mode M]} ({@link ExampleMain}): serves
+     * until SIGINT/SIGTERM, then shuts down gracefully.
      */
-    public static void main(final String[] args) throws IOException, InterruptedException
+    public static void main(final String[] args) throws InterruptedException
     {
-        int port = PORT_DEFAULT;
-        int reactors = 0;
-        String bind = "0.0.0.0";
-        for (int i = 0; i < args.length; i++)
+        ExampleMain.main("http", USAGE, args, List.of(), (ctx, options) ->
         {
-            final String arg = args[i];
-            if ("--help".equals(arg) || "-h".equals(arg))
-            {
-                System.out.println("usage: HttpServer [--port N (default 8080)] [--reactors N (default: auto)] " +
-                    "[--bind ADDRESS (default 0.0.0.0)]");
-                return;
-            }
-            if (i + 1 >= args.length)
-            {
-                throw new IllegalArgumentException("missing value after " + arg);
-            }
-            final String value = args[++i];
-            switch (arg)
-            {
-                case "--port":
-                    port = parse("--port", value, 0, 65_535);
-                    break;
-                case "--reactors":
-                    reactors = parse("--reactors", value, 1, 4096);
-                    break;
-                case "--bind":
-                    bind = value;
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option: " + arg + " (use --port, --reactors, --bind)");
-            }
-        }
-
-        final ServerContext ctx = new ServerContext();
-        if (reactors > 0)
-        {
-            ctx.reactorCount(reactors);
-        }
-        install(ctx, new InetSocketAddress(bind, port), new HttpConfig());
-        final Server server = Server.start(ctx);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            server.close();
-            stopped.countDown();
-        }, "http-shutdown"));
-        System.out.println(server.pinningReport());
-        System.out.println("coreloop http listening on " + server.localAddress(0) + " with " +
-            server.reactorCount() + " reactors");
-        stopped.await();
-    }
-
-    private static int parse(final String option, final String value, final int min, final int max)
-    {
-        final int parsed;
-        try
-        {
-            parsed = Integer.parseInt(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " must be an integer: " + value, ex);
-        }
-        if (parsed < min || parsed > max)
-        {
-            throw new IllegalArgumentException(option + " must be in [" + min + ", " + max + "]: " + value);
-        }
-        return parsed;
+            install(ctx, options.address("0.0.0.0", PORT_DEFAULT), new HttpConfig());
+            return "";
+        });
     }
 }

@@ -1,11 +1,10 @@
 package dev.coreloop.examples.proxy;
 
-import java.io.IOException;
-import java.util.concurrent.CountDownLatch;
+import java.util.List;
 
 import dev.coreloop.core.ConnectionHandlerFactory;
-import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.examples.ExampleMain;
 
 /**
  * A TCP relay (layer-4 proxy) on coreloop's public API: every accepted connection is relayed, both ways, to one
@@ -32,7 +31,7 @@ public final class ProxyServer
     public static final int WRITE_CHUNK_BYTES_MAX = 16 * 1024;
 
     /** How long a shutdown of {@link #main} waits for open relays. */
-    public static final long SHUTDOWN_DEADLINE_MS = 5_000;
+    public static final long SHUTDOWN_DEADLINE_MS = ExampleMain.SHUTDOWN_DEADLINE_MS;
 
     private static final String USAGE =
         "usage: ProxyServer --upstream HOST:PORT [--port N] [--bind ADDR] [--connect-timeout-ms MS] [--reactors N]";
@@ -69,75 +68,26 @@ public final class ProxyServer
     }
 
     /**
-     * {@code ProxyServer --upstream HOST:PORT [--port N] [--bind ADDR] [--connect-timeout-ms MS] [--reactors N]}:
-     * relays until SIGINT/SIGTERM, then shuts down gracefully. Exits 2 on bad input (one line naming it).
+     * {@code ProxyServer --upstream HOST:PORT [--port N] [--bind ADDR] [--connect-timeout-ms MS] [--reactors N]}
+     * ({@link ExampleMain}): relays until SIGINT/SIGTERM, then shuts down gracefully. Exits 2 on bad input (one line
+     * naming it).
      */
     public static void main(final String[] args) throws InterruptedException
     {
-        final ProxyConfig config = new ProxyConfig();
-        final ServerContext ctx = new ServerContext();
-        try
+        ExampleMain.main("proxy", USAGE, args, List.of("--upstream", "--connect-timeout-ms"), (ctx, options) ->
         {
-            for (int i = 0; i < args.length; i += 2)
+            final ProxyConfig config = new ProxyConfig();
+            config.bindHost(options.string("--bind", config.bindHost()))
+                .port(options.integer("--port", config.port(), 0, 65_535))
+                .connectTimeoutMs(options.integer("--connect-timeout-ms", (int)config.connectTimeoutMs(), 1,
+                    Integer.MAX_VALUE));
+            final String upstream = options.string("--upstream", null);
+            if (upstream != null)
             {
-                final String option = args[i];
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(option + " needs a value");
-                }
-                final String value = args[i + 1];
-                switch (option)
-                {
-                    case "--upstream" -> config.upstream(value);
-                    case "--port" -> config.port(parseInt(option, value));
-                    case "--bind" -> config.bindHost(value);
-                    case "--connect-timeout-ms" -> config.connectTimeoutMs(parseInt(option, value));
-                    case "--reactors" -> ctx.reactorCount(parseInt(option, value));
-                    default -> throw new IllegalArgumentException("unknown option " + option);
-                }
+                config.upstream(upstream);
             }
             install(ctx, config);
-            ctx.conclude();
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            System.err.println("error: " + ex.getMessage() + "; " + USAGE);
-            System.exit(2);
-            return;
-        }
-
-        final Server server;
-        try
-        {
-            server = Server.start(ctx);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            System.err.println("error: cannot start the proxy: " + ex.getMessage());
-            System.exit(1);
-            return;
-        }
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            server.shutdown(SHUTDOWN_DEADLINE_MS);
-            stopped.countDown();
-        }, "proxy-shutdown"));
-        System.out.println(server.pinningReport());
-        System.out.println("proxy listening on " + server.localAddress(0) + ", relaying to " +
-            config.upstreamAddress() + " with " + server.reactorCount() + " reactor(s); Ctrl-C to stop");
-        stopped.await();
-    }
-
-    private static int parseInt(final String option, final String value)
-    {
-        try
-        {
-            return Integer.parseInt(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " must be an integer but was '" + value + "'", ex);
-        }
+            return ", relaying to " + config.upstreamAddress();
+        });
     }
 }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.ConnectionSettings;
 import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.TimerHandler;
@@ -86,7 +87,8 @@ final class FakeReactorContext implements ReactorContext
         return type == HttpDateService.class && dateService != null ? type.cast(dateService) : null;
     }
 
-    public Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs)
+    public Connection connect(final InetSocketAddress remote, final ConnectionHandler handler, final long connectTimeoutMs,
+        final ConnectionSettings settings)
     {
         throw new UnsupportedOperationException("not used by the HTTP handler");
     }

@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.ConnectionSettings;
 import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.TimerHandler;
@@ -151,7 +152,7 @@ final class FakeReactor implements ReactorContext
 
     @Override
     public Connection connect(final InetSocketAddress remote, final ConnectionHandler handler,
-        final long connectTimeoutMs)
+        final long connectTimeoutMs, final ConnectionSettings settings)
     {
         throw new UnsupportedOperationException();
     }

@@ -40,15 +40,24 @@ class RespConfigTest
     }
 
     @Test
-    void shouldRejectBadCommandLineOptionsNamingThem()
+    void shouldRejectBadCommandLineOptionsNamingThem() throws InterruptedException
     {
-        assertThatThrownBy(() -> RespServer.main(new String[]{"--port", "x"}))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--port").hasMessageContaining("'x'");
-        assertThatThrownBy(() -> RespServer.main(new String[]{"--reactors", "0"}))
-            .hasMessageContaining("--reactors").hasMessageContaining("0");
-        assertThatThrownBy(() -> RespServer.main(new String[]{"--idle-mode", "nap"}))
-            .hasMessageContaining("--idle-mode").hasMessageContaining("nap");
-        assertThatThrownBy(() -> RespServer.main(new String[]{"--bogus", "1"})).hasMessageContaining("--bogus");
-        assertThatThrownBy(() -> RespServer.main(new String[]{"--port"})).hasMessageContaining("missing value");
+        assertThat(usageError("--port", "x")).contains("--port must be an integer: x");
+        assertThat(usageError("--reactors", "0")).contains("--reactors must be in 1..4096: 0");
+        assertThat(usageError("--idle-mode", "nap")).contains("--idle-mode").contains("nap");
+        assertThat(usageError("--bogus", "1")).contains("unknown option: --bogus");
+        assertThat(usageError("--port")).contains("--port needs a value");
+        assertThat(usageError("--max-value-bytes", "0")).contains("--max-value-bytes must be in 1..");
+    }
+
+    private static String usageError(final String... args) throws InterruptedException
+    {
+        final java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        final int status = RespServer.run(args, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+            new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(status).isEqualTo(dev.coreloop.examples.ExampleMain.EXIT_USAGE);
+        final String text = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(text).contains("usage: RespServer");
+        return text;
     }
 }
