@@ -10,6 +10,7 @@ import java.util.function.IntFunction;
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
 import dev.coreloop.core.ConnectionHandler;
+import dev.coreloop.core.ConnectionSettings;
 import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.ReadPausePolicy;
@@ -319,7 +320,7 @@ final class ShardTestCluster
 
         @Override
         public Connection connect(final InetSocketAddress remote, final ConnectionHandler handler,
-            final long connectTimeoutMs)
+            final long connectTimeoutMs, final ConnectionSettings settings)
         {
             throw new UnsupportedOperationException();
         }
