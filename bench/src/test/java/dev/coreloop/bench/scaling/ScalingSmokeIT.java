@@ -40,7 +40,10 @@ class ScalingSmokeIT
         final Path out = tmp.resolve("results");
         final Path log = tmp.resolve("sweep.log");
         final Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", jar.toString(), ScalingSweep.class.getName(), "--smoke", "--out", out.toString())
+            // Its own temporary directory, so JMH's lock (java.io.tmpdir/jmh.lock) is not shared with another JMH run
+            // on the machine: the smoke run never reads a timing, so it need not wait for one.
+            "-Djava.io.tmpdir=" + tmp, "-cp", jar.toString(), ScalingSweep.class.getName(), "--smoke",
+            "--out", out.toString())
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!process.waitFor(200, TimeUnit.SECONDS))
         {
