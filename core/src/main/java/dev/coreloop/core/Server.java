@@ -422,9 +422,10 @@ public final class Server implements AutoCloseable
     }
 
     /**
-     * {@return the current value of one counter of one reactor, read without locks}
+     * {@return the current value of one counter of one reactor (or of the acceptor), read without locks}
      *
-     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}.
+     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}, or {@code reactorCount()} for the acceptor's
+     *                     row (see {@link ReactorCounter#onAcceptorRow()}).
      * @param counter      which counter.
      */
     @AnyThread

@@ -66,6 +66,8 @@ public final class LauncherSettings
     private final int proxyPort;
     private final ProxyConfig.HostPort proxyUpstream;
     private final long shutdownDeadlineMs;
+    private final int metricsPort;
+    private final java.nio.file.Path runDir;
 
     private LauncherSettings(final Map<Setting, Value> values)
     {
@@ -84,6 +86,8 @@ public final class LauncherSettings
         this.proxyPort = parsePort(values.get(Setting.PROXY_PORT));
         this.proxyUpstream = parseUpstream(values.get(Setting.PROXY_UPSTREAM));
         this.shutdownDeadlineMs = parseDeadline(values.get(Setting.SHUTDOWN_DEADLINE_MS));
+        this.metricsPort = parsePort(values.get(Setting.METRICS_PORT));
+        this.runDir = parseRunDir(values.get(Setting.RUN_DIR));
         checkProxy();
         checkListeners();
     }
@@ -207,6 +211,21 @@ public final class LauncherSettings
     public long shutdownDeadlineMs()
     {
         return shutdownDeadlineMs;
+    }
+
+    /** @return the {@code /metrics} and {@code /health} port, {@link #PORT_DISABLED} (the default) or {@link #PORT_EPHEMERAL}. */
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * @return the directory under which the server's {@code coreloop-<pid>} run directory (its counters file) goes, or
+     * null for {@code auto}: {@code $RUNTIME_DIRECTORY} when set, else {@code /dev/shm}.
+     */
+    public java.nio.file.Path runDir()
+    {
+        return runDir;
     }
 
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
@@ -353,6 +372,29 @@ public final class LauncherSettings
         return deadlineMs;
     }
 
+    private static java.nio.file.Path parseRunDir(final Value value)
+    {
+        final String text = value.text();
+        if ("auto".equalsIgnoreCase(text))
+        {
+            return null;
+        }
+        final java.nio.file.Path path;
+        try
+        {
+            path = java.nio.file.Path.of(text);
+        }
+        catch (final java.nio.file.InvalidPathException ex)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is not a path: " + ex.getReason(), ex);
+        }
+        if (!path.isAbsolute())
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' must be an absolute directory (or auto)");
+        }
+        return path;
+    }
+
     /** @return the number, or -1 for anything that is not a plain decimal int (so range checks reject it). */
     private static int parseInt(final String text)
     {
@@ -412,6 +454,10 @@ public final class LauncherSettings
         checkDistinct(Setting.ECHO_PORT, echoPort, Setting.PROXY_PORT, proxyPort);
         checkDistinct(Setting.HTTP_PORT, httpPort, Setting.PROXY_PORT, proxyPort);
         checkDistinct(Setting.RESP_PORT, respPort, Setting.PROXY_PORT, proxyPort);
+        checkDistinct(Setting.ECHO_PORT, echoPort, Setting.METRICS_PORT, metricsPort);
+        checkDistinct(Setting.HTTP_PORT, httpPort, Setting.METRICS_PORT, metricsPort);
+        checkDistinct(Setting.RESP_PORT, respPort, Setting.METRICS_PORT, metricsPort);
+        checkDistinct(Setting.PROXY_PORT, proxyPort, Setting.METRICS_PORT, metricsPort);
     }
 
     private void checkDistinct(final Setting first, final int firstPort, final Setting second, final int secondPort)

@@ -106,12 +106,22 @@ public final class ServeCommand implements Callable<Integer>
             + Setting.SHUTDOWN_DEADLINE_MS_DEFAULT + ".")
     private String shutdownDeadlineMs;
 
-    @Option(names = "--config", paramLabel = "FILE", order = 11,
+    @Option(names = "--metrics-port", paramLabel = "PORT", order = 11,
+        description = "Prometheus text format on GET /metrics and GET /health (200 or 503 with the reason), served by"
+            + " the reactors themselves; 0 disables it. Default: " + Setting.METRICS_PORT_DEFAULT + " (off).")
+    private String metricsPort;
+
+    @Option(names = "--run-dir", paramLabel = "DIR|auto", order = 12,
+        description = "Where the counters file goes (DIR/coreloop-<pid>/counters.dat, read by 'coreloop stat');"
+            + " auto: $RUNTIME_DIRECTORY, else /dev/shm. Default: " + Setting.RUN_DIR_DEFAULT + ".")
+    private String runDir;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 13,
         description = "A config file of 'key = value' lines whose keys are these options without dashes"
             + " (sample: deploy/coreloop.conf).")
     private Path configFile;
 
-    @Option(names = "--dry-run", order = 12,
+    @Option(names = "--dry-run", order = 14,
         description = "Print the resolved settings, where each came from and the plan they resolve to on this"
             + " machine, then exit without serving.")
     private boolean dryRun;
@@ -176,6 +186,8 @@ public final class ServeCommand implements Callable<Integer>
         putIfGiven(flags, Setting.PROXY_PORT, proxyPort);
         putIfGiven(flags, Setting.PROXY_UPSTREAM, proxyUpstream);
         putIfGiven(flags, Setting.SHUTDOWN_DEADLINE_MS, shutdownDeadlineMs);
+        putIfGiven(flags, Setting.METRICS_PORT, metricsPort);
+        putIfGiven(flags, Setting.RUN_DIR, runDir);
         final ConfigFile file = null == configFile ? null : ConfigFile.read(configFile);
         return LauncherSettings.resolve(flags, env, file);
     }

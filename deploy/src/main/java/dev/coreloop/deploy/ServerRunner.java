@@ -14,6 +14,7 @@ import dev.coreloop.affinity.PinningException;
 import dev.coreloop.affinity.ThreadPinner;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.core.status.CountersFile;
 import dev.coreloop.examples.echo.EchoHandler;
 import dev.coreloop.examples.http.HttpConfig;
 import dev.coreloop.examples.http.HttpServer;
@@ -43,6 +44,7 @@ public final class ServerRunner implements ServeAction
     static final String HTTP = "http";
     static final String RESP = "resp";
     static final String PROXY = "proxy";
+    static final String METRICS = "metrics";
 
     /** How long the shutdown hook waits for a graceful stop already in progress, beyond its deadline. */
     private static final long HOOK_GRACE_MS = 3_000;
@@ -81,10 +83,13 @@ public final class ServerRunner implements ServeAction
             err.flush();
             return Main.EXIT_FAILURE;
         }
+        final long pid = ProcessHandle.current().pid();
         final ServerContext ctx = new ServerContext()
             .reactorCount(pins.reactorCount())
             .pinner(pinner)
-            .shutdownDeadlineMs(settings.shutdownDeadlineMs());
+            .shutdownDeadlineMs(settings.shutdownDeadlineMs())
+            .countersDirectory(settings.runDir() == null ? CountersFile.defaultDirectory(System.getenv(), pid) :
+                settings.runDir().resolve(CountersFile.DIRECTORY_PREFIX + pid));
         final List<Listener> listeners = new ArrayList<>(3);
         if (settings.echoPort() != LauncherSettings.PORT_DISABLED)
         {
@@ -128,6 +133,15 @@ public final class ServerRunner implements ServeAction
             ProxyServer.install(ctx, config);
         }
 
+        MetricsEndpoint metrics = null;
+        if (settings.metricsPort() != LauncherSettings.PORT_DISABLED)
+        {
+            final InetSocketAddress address = address(settings, settings.metricsPort());
+            listeners.add(new Listener(METRICS, ctx.listeners().size(), address, " (GET /metrics, GET /health)"));
+            metrics = new MetricsEndpoint(pins.reactorCount());
+            ctx.listen(address, metrics);
+        }
+
         final Server server;
         try
         {
@@ -148,6 +162,10 @@ public final class ServerRunner implements ServeAction
             return Main.EXIT_FAILURE;
         }
 
+        if (metrics != null)
+        {
+            metrics.server(server);
+        }
         final StopSignals signals = new StopSignals(() ->
         {
             err.println("coreloop: second signal, aborting the graceful shutdown");
@@ -164,8 +182,9 @@ public final class ServerRunner implements ServeAction
             out.println("coreloop: " + listener.name() + " listening on " +
                 hostPort(server.localAddress(listener.index())) + listener.detail());
         }
+        out.println("coreloop: counters in " + server.countersFile() + " (watch with: coreloop stat " + pid + ")");
         out.println("coreloop: ready: " + server.reactorCount() + (server.reactorCount() == 1 ? " reactor" : " reactors") +
-            ", pid " + ProcessHandle.current().pid() + "; stop with Ctrl-C or SIGTERM");
+            ", pid " + pid + "; stop with Ctrl-C or SIGTERM");
         if (!handled)
         {
             err.println("coreloop: warning: cannot handle SIGINT/SIGTERM in this JVM (-Xrs?); a stop still shuts" +

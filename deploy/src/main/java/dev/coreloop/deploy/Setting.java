@@ -30,7 +30,11 @@ public enum Setting
     /** {@code HOST:PORT} the proxy relays every connection to; {@code none} (the default) when there is no proxy. */
     PROXY_UPSTREAM("proxy-upstream", Setting.PROXY_UPSTREAM_DEFAULT),
     /** How long a graceful shutdown may take before the remaining connections are aborted. */
-    SHUTDOWN_DEADLINE_MS("shutdown-deadline-ms", Setting.SHUTDOWN_DEADLINE_MS_DEFAULT);
+    SHUTDOWN_DEADLINE_MS("shutdown-deadline-ms", Setting.SHUTDOWN_DEADLINE_MS_DEFAULT),
+    /** Prometheus {@code /metrics} and {@code /health} listener port; 0 (the default) disables it. */
+    METRICS_PORT("metrics-port", Setting.METRICS_PORT_DEFAULT),
+    /** Where the counters file's {@code coreloop-<pid>} directory goes; {@code auto}: $RUNTIME_DIRECTORY or /dev/shm. */
+    RUN_DIR("run-dir", Setting.RUN_DIR_DEFAULT);
 
     /** Embedded defaults, as strings in the same syntax a user writes (also shown by {@code --help}). */
     public static final String REACTORS_DEFAULT = "auto";
@@ -43,6 +47,8 @@ public enum Setting
     public static final String PROXY_PORT_DEFAULT = "0";
     public static final String PROXY_UPSTREAM_DEFAULT = "none";
     public static final String SHUTDOWN_DEADLINE_MS_DEFAULT = "5000";
+    public static final String METRICS_PORT_DEFAULT = "0";
+    public static final String RUN_DIR_DEFAULT = "auto";
 
     /** Prefix of the environment variables. */
     public static final String ENV_PREFIX = "CORELOOP_";
