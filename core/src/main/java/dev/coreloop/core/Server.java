@@ -393,7 +393,7 @@ public final class Server implements AutoCloseable
             if (counters.value(r, ReactorCounter.PIN_STATUS) == dev.coreloop.core.status.PinState.LOST.code())
             {
                 dead.append(dead.length() == 0 ? "" : "; ").append(reactors[r].roleName())
-                    .append(" lost its pin (CPUs changed while running; now on CPU ")
+                    .append(" lost its pin (CPUs changed while running, now on CPU ")
                     .append(counters.value(r, ReactorCounter.CURRENT_CPU)).append(')');
             }
         }

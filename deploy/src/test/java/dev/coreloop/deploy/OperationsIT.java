@@ -168,7 +168,7 @@ class OperationsIT
                 lost = runTool("curl", "-s", "-i", "-m", "10", "http://127.0.0.1:" + metricsPort + "/health");
             }
             assertThat(lost).startsWith("HTTP/1.1 503 Service Unavailable\r\n")
-                .contains("reactor-0 lost its pin (CPUs changed while running; now on CPU ");
+                .contains("reactor-0 lost its pin (CPUs changed while running, now on CPU ");
             final String after = runTool("curl", "-s", "-m", "10", "http://127.0.0.1:" + metricsPort + "/metrics");
             assertThat(after).contains("coreloop_pin_status{role=\"reactor-0\"} 4\n")
                 .contains("coreloop_pin_changes_total{role=\"reactor-0\"} 1\n");
