@@ -15,6 +15,8 @@ import dev.coreloop.affinity.ThreadPinner;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.core.status.CountersFile;
+import dev.coreloop.core.status.CountersSnapshot;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.examples.echo.EchoHandler;
 import dev.coreloop.examples.http.HttpConfig;
 import dev.coreloop.examples.http.HttpServer;
@@ -84,6 +86,7 @@ public final class ServerRunner implements ServeAction
             return Main.EXIT_FAILURE;
         }
         final long pid = ProcessHandle.current().pid();
+        final long startedMs = System.currentTimeMillis();
         final ServerContext ctx = new ServerContext()
             .reactorCount(pins.reactorCount())
             .pinner(pinner)
@@ -207,7 +210,11 @@ public final class ServerRunner implements ServeAction
         out.println("coreloop: " + reason + " received, shutting down (deadline " + settings.shutdownDeadlineMs() +
             " ms)");
         out.flush();
+        final CountersSnapshot before = server.counters();
+        final long stopStartNs = System.nanoTime();
         stopServer(server, pinner, settings.shutdownDeadlineMs());
+        out.print(stopSummary(before, server.counters(), (System.nanoTime() - stopStartNs) / 1_000_000,
+            System.currentTimeMillis() - startedMs));
         out.println("coreloop: stopped");
         out.flush();
         return Main.EXIT_OK;
@@ -242,6 +249,44 @@ public final class ServerRunner implements ServeAction
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The stop summary: how the drain went (open connections when the stop began, how many finished, how many were
+     * aborted at the deadline) and the final totals.
+     */
+    static String stopSummary(final CountersSnapshot before, final CountersSnapshot after, final long stopMs,
+        final long upMs)
+    {
+        long open = 0;
+        for (final ReactorCounter counter : ReactorCounter.values())
+        {
+            if (counter.name().startsWith("STATE_"))
+            {
+                open += before.total(counter);
+            }
+        }
+        final long aborted = after.total(ReactorCounter.SHUTDOWN_ABORTED) - before.total(ReactorCounter.SHUTDOWN_ABORTED);
+        return String.format(java.util.Locale.ROOT,
+            "coreloop: drained %d of %d open connections in %d ms, %d aborted at the deadline%n" +
+            "coreloop: totals: %d connections accepted, %d closed (%d idle timeouts, %d protocol errors, %d resets)," +
+            " %s read in %d calls, %s written in %d calls, %d handler errors, %d inbox rejections, %d stalls," +
+            " %d lost pins; up %d s%n",
+            Math.max(0, open - aborted), open, stopMs, aborted,
+            after.total(ReactorCounter.ACCEPTED), after.total(ReactorCounter.CLOSED),
+            after.total(ReactorCounter.CLOSE_IDLE_TIMEOUT), after.total(ReactorCounter.CLOSE_PROTOCOL_ERROR),
+            after.total(ReactorCounter.CLOSE_PEER_RESET),
+            bytes(after.total(ReactorCounter.BYTES_READ)), after.total(ReactorCounter.READ_CALLS),
+            bytes(after.total(ReactorCounter.BYTES_WRITTEN)), after.total(ReactorCounter.WRITE_CALLS),
+            after.total(ReactorCounter.HANDLER_ERRORS), after.total(ReactorCounter.INBOX_REJECTIONS),
+            after.total(ReactorCounter.STALLS), after.total(ReactorCounter.PIN_CHANGES), upMs / 1000);
+    }
+
+    private static String bytes(final long bytes)
+    {
+        return bytes >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double)(1L << 30)) :
+            bytes >= 1L << 20 ? String.format(java.util.Locale.ROOT, "%.2f MiB", bytes / (double)(1L << 20)) :
+            bytes + " bytes";
     }
 
     private static InetSocketAddress address(final LauncherSettings settings, final int port)

@@ -243,9 +243,14 @@ public final class StatCommand implements Callable<Integer>
     private static String cell(final Column column, final long[] now, final long[] before, final double seconds,
         final boolean acceptorRow)
     {
+        if (acceptorRow && column.counter == ReactorCounter.ACCEPTED)
+        {
+            final int id = ReactorCounter.ACCEPTOR_ACCEPTED.id();
+            return String.format(Locale.ROOT, "%.0f", (now[id] - before[id]) / seconds);
+        }
         if (acceptorRow && (column.counter == null || !column.counter.onAcceptorRow()))
         {
-            return column.counter == ReactorCounter.ACCEPTED || column.header.equals("conns") ? "" : "-";
+            return column.header.equals("conns") ? "" : "-";
         }
         if (column.counter == null)
         {
@@ -297,7 +302,7 @@ public final class StatCommand implements Callable<Integer>
             boolean first = true;
             for (final ReactorCounter counter : ReactorCounter.values())
             {
-                if (r == acceptor && !counter.onAcceptorRow())
+                if (r == acceptor ? !counter.onAcceptorRow() : counter == ReactorCounter.ACCEPTOR_ACCEPTED)
                 {
                     continue;
                 }
@@ -309,7 +314,8 @@ public final class StatCommand implements Callable<Integer>
             first = true;
             for (final ReactorCounter counter : ReactorCounter.values())
             {
-                if (counter.kind() != ReactorCounter.Kind.COUNT || (r == acceptor && !counter.onAcceptorRow()))
+                if (counter.kind() != ReactorCounter.Kind.COUNT ||
+                    (r == acceptor ? !counter.onAcceptorRow() : counter == ReactorCounter.ACCEPTOR_ACCEPTED))
                 {
                     continue;
                 }

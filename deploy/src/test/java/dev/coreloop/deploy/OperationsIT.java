@@ -136,7 +136,7 @@ class OperationsIT
             .contains("Content-Type: " + PrometheusText.CONTENT_TYPE + "\r\n")
             .contains("# TYPE coreloop_accepted_total counter\n")
             .containsPattern("\ncoreloop_accepted_total\\{role=\"reactor-0\"\\} [1-9]\\d*\n")
-            .containsPattern("\ncoreloop_accepted_total\\{role=\"acceptor\"\\} [1-9]\\d*\n")
+            .containsPattern("\ncoreloop_acceptor_accepted_total\\{role=\"acceptor\"\\} [1-9]\\d*\n")
             .containsPattern("\ncoreloop_bytes_read_total\\{role=\"reactor-0\"\\} [1-9]\\d*\n")
             .contains("# TYPE coreloop_connections gauge\n")
             .contains("coreloop_connections{role=\"reactor-0\",state=\"active\"} ")

@@ -68,8 +68,9 @@ class PrometheusTextTest
         assertThat(out).contains("# HELP coreloop_accepted_total connections accepted and registered\n" +
             "# TYPE coreloop_accepted_total counter\n" +
             "coreloop_accepted_total{role=\"reactor-0\"} 0\n" +
-            "coreloop_accepted_total{role=\"reactor-1\"} 1000\n" +
-            "coreloop_accepted_total{role=\"acceptor\"} 2000\n");
+            "coreloop_accepted_total{role=\"reactor-1\"} 1000\n# HELP");
+        assertThat(out).contains("# TYPE coreloop_acceptor_accepted_total counter\n" +
+            "coreloop_acceptor_accepted_total{role=\"acceptor\"} " + (2000 + ReactorCounter.ACCEPTOR_ACCEPTED.id()) + "\n");
         assertThat(out).contains("coreloop_connections{role=\"reactor-1\",state=\"active\"} " +
             (1000 + ReactorCounter.STATE_ACTIVE.id()) + "\n");
         assertThat(out).contains("coreloop_closes_total{role=\"reactor-0\",reason=\"idle_timeout\"} " +

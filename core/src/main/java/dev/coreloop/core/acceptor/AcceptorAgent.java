@@ -75,7 +75,7 @@ public final class AcceptorAgent implements Agent
         this.counters = counters;
         this.placement = ctx.placement();
         this.load = reactorIndex -> reactors[reactorIndex].proxy().openConnections();
-        this.accepted = counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPTED);
+        this.accepted = counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPTOR_ACCEPTED);
         this.acceptLoop = new AcceptLoop(ROLE_NAME, listeners, ctx,
             counters.counter(counters.acceptorRow(), ReactorCounter.EMFILE_BACKOFFS), this::onAccepted);
     }

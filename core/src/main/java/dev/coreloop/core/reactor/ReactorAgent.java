@@ -218,6 +218,7 @@ public final class ReactorAgent implements Agent
             {
                 intake.onHandOff(handOff);
             }
+            parts.stats.add(ReactorCounter.SHUTDOWN_ABORTED, parts.registry.count());
             shutdown.closeEvery(ConnEvent.SHUTDOWN_DEADLINE);
         }
         finally

@@ -80,7 +80,7 @@ public final class CountersFileReader implements AutoCloseable
             java.util.Arrays.fill(row, CountersReader.NULL_COUNTER_ID);
         }
         final int maxCounterId = counters.maxCounterId();
-        for (int id = 0; id < maxCounterId; id++)
+        for (int id = 0; id <= maxCounterId; id++) // maxCounterId is the largest valid id
         {
             if (counters.getCounterState(id) == CountersReader.RECORD_ALLOCATED)
             {

@@ -12,7 +12,7 @@ import dev.coreloop.core.CloseReason;
  */
 public enum ReactorCounter
 {
-    /** Connections accepted and registered (on the acceptor's row: connections it accepted). Writer: reactor (acceptor row: acceptor). */
+    /** Connections accepted and registered. Writer: reactor. */
     ACCEPTED(0, "connections accepted and registered", Writer.REACTOR),
     /** Connections closed (any reason). Writer: reactor. */
     CLOSED(1, "connections closed (any reason)", Writer.REACTOR),
@@ -140,7 +140,11 @@ public enum ReactorCounter
     /** Samples that found the thread's allowed CPU set changed from the one it had (a lost pin). Writer: reactor. */
     PIN_CHANGES(69, "samples that found the allowed CPU set changed (pin lost)", Writer.REACTOR),
     /** Lost pins put back by the reactor (strict mode re-applies the plan). Writer: reactor. */
-    PIN_RESTORES(70, "lost pins re-applied (strict mode)", Writer.REACTOR);
+    PIN_RESTORES(70, "lost pins re-applied (strict mode)", Writer.REACTOR),
+    /** Connections still open at the shutdown deadline, aborted then (the others drained). Writer: reactor. */
+    SHUTDOWN_ABORTED(71, "connections still open at the shutdown deadline, aborted", Writer.REACTOR),
+    /** Connections the acceptor thread accepted (its own row only; each is then counted ACCEPTED by its reactor). Writer: acceptor. */
+    ACCEPTOR_ACCEPTED(72, "connections the acceptor thread accepted", Writer.ACCEPTOR);
 
     /** Who writes a counter. */
     public enum Writer
@@ -165,7 +169,7 @@ public enum ReactorCounter
     }
 
     /** One more than the largest id. */
-    public static final int ID_LIMIT = 71;
+    public static final int ID_LIMIT = 73;
 
     private static final ReactorCounter[] VALUES = values();
     private static final ReactorCounter[] BY_ID = new ReactorCounter[ID_LIMIT];
@@ -225,12 +229,12 @@ public enum ReactorCounter
     }
 
     /**
-     * {@return true for the counters the acceptor thread writes on its own row ({@link #ACCEPTED},
+     * {@return true for the counters the acceptor thread writes on its own row ({@link #ACCEPTOR_ACCEPTED},
      * {@link #EMFILE_BACKOFFS}, {@link #HEARTBEAT_MS}); the other counters of that row stay 0}
      */
     public boolean onAcceptorRow()
     {
-        return this == ACCEPTED || this == EMFILE_BACKOFFS || this == HEARTBEAT_MS;
+        return this == ACCEPTOR_ACCEPTED || this == EMFILE_BACKOFFS || this == HEARTBEAT_MS;
     }
 
     /** {@return every counter, in declaration order (a shared array: do not modify)} */

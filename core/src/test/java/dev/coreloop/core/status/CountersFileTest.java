@@ -22,7 +22,7 @@ class CountersFileTest
         final Path dir = tmp.resolve("coreloop-1");
         final ServerCounters counters = ServerCounters.mapped(2, dir);
         counters.counter(1, ReactorCounter.BYTES_READ).setRelease(12345);
-        counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPTED).setRelease(7);
+        counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPTOR_ACCEPTED).setRelease(7);
 
         try (CountersFileReader reader = CountersFileReader.open(dir))
         {
@@ -31,7 +31,7 @@ class CountersFileTest
             assertThat(reader.serverStateName()).isEqualTo("running");
             assertThat(reader.value(1, ReactorCounter.BYTES_READ)).isEqualTo(12345);
             assertThat(reader.value(0, ReactorCounter.BYTES_READ)).isZero();
-            assertThat(reader.value(reader.acceptorRow(), ReactorCounter.ACCEPTED)).isEqualTo(7);
+            assertThat(reader.value(reader.acceptorRow(), ReactorCounter.ACCEPTOR_ACCEPTED)).isEqualTo(7);
             assertThat(reader.value(0, ReactorCounter.CURRENT_CPU)).isEqualTo(-1);
             assertThat(reader.staleReason(System.currentTimeMillis())).isNull();
 
@@ -47,6 +47,34 @@ class CountersFileTest
         assertThat(dir).doesNotExist();
         // The values stay readable in the writing process after the file is gone.
         assertThat(counters.value(1, ReactorCounter.BYTES_READ)).isEqualTo(20000);
+    }
+
+    @Test
+    void shouldFindEveryCounterOfEveryRowInTheFile() throws IOException
+    {
+        final Path dir = tmp.resolve("all");
+        final ServerCounters counters = ServerCounters.mapped(3, dir);
+        for (int row = 0; row <= counters.acceptorRow(); row++)
+        {
+            for (final ReactorCounter counter : ReactorCounter.values())
+            {
+                counters.counter(row, counter).setRelease(row * 1000L + counter.id() + 1);
+            }
+        }
+        try (CountersFileReader reader = CountersFileReader.open(dir.resolve(CountersFile.FILE_NAME)))
+        {
+            final long[][] values = new long[reader.reactorCount() + 1][ReactorCounter.ID_LIMIT];
+            reader.snapshot(values);
+            for (int row = 0; row <= reader.acceptorRow(); row++)
+            {
+                for (final ReactorCounter counter : ReactorCounter.values())
+                {
+                    assertThat(values[row][counter.id()]).as("row %d %s", row, counter)
+                        .isEqualTo(row * 1000L + counter.id() + 1);
+                }
+            }
+        }
+        counters.close();
     }
 
     @Test
