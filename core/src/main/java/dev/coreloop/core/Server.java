@@ -199,7 +199,7 @@ public final class Server implements AutoCloseable
             throw new IllegalStateException("server failed to start: " + failure.getMessage(), failure);
         }
         LOG.info("coreloop started: {} reactors, {} listeners {}, {}{}", reactorCount, localAddresses.length,
-            java.util.Arrays.toString(localAddresses), ctx.pinner().report(),
+            java.util.Arrays.stream(localAddresses).map(Server::hostPort).toList(), ctx.pinner().report(),
             counters.file() == null ? "" : ", counters in " + counters.file());
         return server;
     }
@@ -246,9 +246,26 @@ public final class Server implements AutoCloseable
         catch (final IOException | UnsupportedOperationException ex)
         {
             channel.close();
-            throw new IOException("cannot listen on " + address + (reusePort ? " with SO_REUSEPORT" : "") + ": " +
+            throw new IOException("cannot listen on " + hostPort(address) + (reusePort ? " with SO_REUSEPORT" : "") + ": " +
                 ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * {@return {@code 127.0.0.1:8080} or {@code [::1]:8080}: how addresses print in coreloop's messages (not
+     * {@link InetSocketAddress#toString()}'s {@code /127.0.0.1:8080})}
+     *
+     * @param address an address, resolved or not.
+     */
+    public static String hostPort(final InetSocketAddress address)
+    {
+        if (address.getAddress() == null)
+        {
+            return address.getHostString() + ":" + address.getPort();
+        }
+        final String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" +
+            address.getPort();
     }
 
     private static void closeAll(final ServerSocketChannel[] channels)

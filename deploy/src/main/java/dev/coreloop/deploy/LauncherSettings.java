@@ -56,6 +56,8 @@ public final class LauncherSettings
     {
     }
 
+    private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("0|[1-9][0-9]{0,17}");
+
     private final Map<Setting, Value> values;
     private final int reactorCount;
     private final String pinMode;
@@ -112,11 +114,12 @@ public final class LauncherSettings
             final Value value;
             if (flag != null)
             {
-                value = new Value(flag.strip(), Source.FLAG, setting.optionName());
+                // As given: ' 8081 ' or '+8081' is not a port (a config file's values are trimmed by its syntax).
+                value = new Value(flag, Source.FLAG, setting.optionName());
             }
             else if (envValue != null && !envValue.isBlank())
             {
-                value = new Value(envValue.strip(), Source.ENV, setting.envName());
+                value = new Value(envValue, Source.ENV, setting.envName());
             }
             else if (entry != null)
             {
@@ -358,6 +361,10 @@ public final class LauncherSettings
         final long deadlineMs;
         try
         {
+            if (!PLAIN_NUMBER.matcher(text).matches())
+            {
+                throw new NumberFormatException(text);
+            }
             deadlineMs = Long.parseLong(text);
         }
         catch (final NumberFormatException ex)
@@ -395,9 +402,16 @@ public final class LauncherSettings
         return path;
     }
 
-    /** @return the number, or -1 for anything that is not a plain decimal int (so range checks reject it). */
+    /**
+     * @return the number, or -1 for anything that is not a plain decimal int: digits only, no sign, no leading zero,
+     * no spaces (so range checks reject {@code +8081}, {@code 08081} and {@code ' 8081 '}).
+     */
     private static int parseInt(final String text)
     {
+        if (!PLAIN_NUMBER.matcher(text).matches())
+        {
+            return -1;
+        }
         try
         {
             return Integer.parseInt(text);

@@ -166,7 +166,12 @@ public final class ServeCommand implements Callable<Integer>
             }
             out.print(settings.describe());
             out.println("effective pinning spec = " + settings.effectivePinSpec());
+            out.println("pin mode              = " + pins.mode().specName() + " (" + pins.modeSource() + ")");
             out.println(pins.plan() + "; mode " + pins.mode().specName());
+            out.println("counters file         = " + (settings.runDir() == null ?
+                dev.coreloop.core.status.CountersFile.defaultParentDirectory(env) : settings.runDir()) + "/" +
+                dev.coreloop.core.status.CountersFile.DIRECTORY_PREFIX + "<pid>/" +
+                dev.coreloop.core.status.CountersFile.FILE_NAME);
             out.flush();
             return Main.EXIT_OK;
         }

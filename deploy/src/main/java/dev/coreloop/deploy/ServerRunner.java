@@ -2,7 +2,6 @@ package dev.coreloop.deploy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,10 +57,21 @@ public final class ServerRunner implements ServeAction
 
     private final AtomicBoolean stopStarted = new AtomicBoolean();
     private final CountDownLatch stopDone = new CountDownLatch(1);
+    // What a second signal must still release before it halts the JVM; set on the main thread once they exist.
+    private volatile ThreadPinner claimsToRelease;
+    private volatile java.nio.file.Path countersFileToRemove;
 
     @Override
     public int serve(final LauncherSettings settings, final PrintWriter out, final PrintWriter err)
     {
+        // Installed first: a SIGTERM during start-up is a stop request like any other (the server stops as soon as it
+        // has started, exit 0), not the JVM's default death with status 143.
+        final StopSignals signals = new StopSignals(() -> abort(err), () ->
+        {
+            err.println("coreloop: SIGHUP ignored: nothing here reloads live; restart to change settings");
+            err.flush();
+        });
+        final boolean handled = signals.install();
         final PinSetup pins;
         try
         {
@@ -78,6 +88,7 @@ public final class ServerRunner implements ServeAction
         try
         {
             pinner = pins.newPinner();
+            claimsToRelease = pinner;
         }
         catch (final PinningException ex)
         {
@@ -169,13 +180,7 @@ public final class ServerRunner implements ServeAction
         {
             metrics.server(server);
         }
-        final StopSignals signals = new StopSignals(() ->
-        {
-            err.println("coreloop: second signal, aborting the graceful shutdown");
-            err.flush();
-            Runtime.getRuntime().halt(StopSignals.ABORT_EXIT_STATUS);
-        });
-        final boolean handled = signals.install();
+        countersFileToRemove = server.countersFile();
         Runtime.getRuntime().addShutdownHook(
             new Thread(() -> stopServer(server, pinner, settings.shutdownDeadlineMs()), "coreloop-shutdown-hook"));
 
@@ -218,6 +223,40 @@ public final class ServerRunner implements ServeAction
         out.println("coreloop: stopped");
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * A second SIGINT/SIGTERM: no more waiting for connections, but the CPU claims and the counters file are still
+     * removed (so the next server neither sees a live-looking claim nor a stale file), then the JVM halts with
+     * {@link StopSignals#ABORT_EXIT_STATUS}.
+     */
+    private void abort(final PrintWriter err)
+    {
+        err.println("coreloop: second signal, aborting the graceful shutdown");
+        err.flush();
+        try
+        {
+            final ThreadPinner claims = claimsToRelease;
+            if (claims != null)
+            {
+                claims.close();
+            }
+            final java.nio.file.Path file = countersFileToRemove;
+            if (file != null)
+            {
+                java.nio.file.Files.deleteIfExists(file);
+                java.nio.file.Files.deleteIfExists(file.getParent());
+            }
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            err.println("coreloop: while aborting: " + ex);
+            err.flush();
+        }
+        finally
+        {
+            Runtime.getRuntime().halt(StopSignals.ABORT_EXIT_STATUS);
+        }
     }
 
     /**
@@ -323,7 +362,7 @@ public final class ServerRunner implements ServeAction
         {
             for (final Listener listener : listeners)
             {
-                if (listener.requested().getPort() != 0 && message.contains(listener.requested().toString()))
+                if (listener.requested().getPort() != 0 && message.contains(Server.hostPort(listener.requested())))
                 {
                     return " (the " + listener.name() + " listener; choose another port with --" + listener.name() +
                         "-port)";
@@ -336,7 +375,6 @@ public final class ServerRunner implements ServeAction
     /** @return {@code 127.0.0.1:8080} or {@code [::1]:8080}. */
     static String hostPort(final InetSocketAddress address)
     {
-        final String host = address.getAddress().getHostAddress();
-        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+        return Server.hostPort(address);
     }
 }

@@ -148,6 +148,14 @@ class OperationsIT
         assertThat(runTool("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10",
             "http://127.0.0.1:" + metricsPort + "/nothing")).isEqualTo("404");
 
+        // SIGHUP is logged and ignored: the server keeps serving.
+        runTool("kill", "-HUP", String.valueOf(server.pid()));
+        Thread.sleep(500);
+        assertThat(server.isAlive()).isTrue();
+        assertThat(runTool("curl", "-s", "-m", "10", "http://127.0.0.1:" + metricsPort + "/health")).isEqualTo("ok\n");
+        assertThat(Files.readString(tmp.resolve("serve.err")))
+            .contains("coreloop: SIGHUP ignored: nothing here reloads live; restart to change settings");
+
         // stat through the launcher jar, by run directory.
         final Path runDir = runParent.resolve("coreloop-" + server.pid());
         final String json = runTool(javaBin(), "-jar", jar.toString(), "stat", runDir.toString(), "--once", "--json",
@@ -180,6 +188,10 @@ class OperationsIT
         assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(server.exitValue()).isZero();
         assertThat(runDir).as("a clean stop removes the run directory").doesNotExist();
+        assertThat(Files.readString(stdoutFile))
+            .containsPattern("coreloop: drained \\d+ of \\d+ open connections in \\d+ ms, 0 aborted at the deadline\n")
+            .containsPattern("coreloop: totals: [1-9]\\d* connections accepted, ")
+            .endsWith("coreloop: stopped\n");
     }
 
     /** @return the CPU reactor-0 is pinned to, from coreloop_planned_cpu and coreloop_pin_status 1, or null. */
