@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.proxy.ProxyConfig;
 
 /**
@@ -27,6 +28,14 @@ public final class LauncherSettings
     public static final int PORT_DISABLED = -1;
     /** A port value meaning the OS picks a free port ({@code ephemeral} in user syntax). */
     public static final int PORT_EPHEMERAL = 0;
+    /** Upper bound of the timeouts ({@code idle-timeout-ms}, {@code write-stall-timeout-ms}, {@code drain-timeout-ms}): a day. */
+    public static final long TIMEOUT_MS_MAX = 86_400_000;
+    /** Lower bound of {@code buffer-pool-bytes}: one connection's outbound cap. */
+    public static final long BUFFER_POOL_BYTES_MIN = ServerContext.OUTBOUND_CAP_BYTES_DEFAULT;
+    /** Upper bound of {@code buffer-pool-bytes}: 1 TiB per reactor. */
+    public static final long BUFFER_POOL_BYTES_MAX = 1L << 40;
+    /** Upper bound of {@code backlog}. */
+    public static final int BACKLOG_MAX = 65_535;
     /** Upper bound of {@code shutdown-deadline-ms}. */
     public static final long SHUTDOWN_DEADLINE_MS_MAX = 600_000;
 
@@ -70,6 +79,12 @@ public final class LauncherSettings
     private final long shutdownDeadlineMs;
     private final int metricsPort;
     private final java.nio.file.Path runDir;
+    private final long idleTimeoutMs;
+    private final long writeStallTimeoutMs;
+    private final long drainTimeoutMs;
+    private final long bufferPoolBytes;
+    private final int backlog;
+    private final dev.coreloop.core.IdleMode idleMode;
 
     private LauncherSettings(final Map<Setting, Value> values)
     {
@@ -90,6 +105,14 @@ public final class LauncherSettings
         this.shutdownDeadlineMs = parseDeadline(values.get(Setting.SHUTDOWN_DEADLINE_MS));
         this.metricsPort = parsePort(values.get(Setting.METRICS_PORT));
         this.runDir = parseRunDir(values.get(Setting.RUN_DIR));
+        this.idleTimeoutMs = parseLong(values.get(Setting.IDLE_TIMEOUT_MS), 1, TIMEOUT_MS_MAX, "milliseconds");
+        this.writeStallTimeoutMs = parseLong(values.get(Setting.WRITE_STALL_TIMEOUT_MS), 1, TIMEOUT_MS_MAX,
+            "milliseconds");
+        this.drainTimeoutMs = parseLong(values.get(Setting.DRAIN_TIMEOUT_MS), 1, TIMEOUT_MS_MAX, "milliseconds");
+        this.bufferPoolBytes = parseLong(values.get(Setting.BUFFER_POOL_BYTES), BUFFER_POOL_BYTES_MIN,
+            BUFFER_POOL_BYTES_MAX, "bytes (at least the 4 MiB outbound cap of one connection)");
+        this.backlog = (int)parseLong(values.get(Setting.BACKLOG), 1, BACKLOG_MAX, "connections");
+        this.idleMode = parseIdleMode(values.get(Setting.IDLE_MODE));
         checkProxy();
         checkListeners();
     }
@@ -229,6 +252,42 @@ public final class LauncherSettings
     public java.nio.file.Path runDir()
     {
         return runDir;
+    }
+
+    /** @return how long a connection may stay without traffic (echo, HTTP), ms. */
+    public long idleTimeoutMs()
+    {
+        return idleTimeoutMs;
+    }
+
+    /** @return how long pending output may make no progress before the connection is closed, ms. */
+    public long writeStallTimeoutMs()
+    {
+        return writeStallTimeoutMs;
+    }
+
+    /** @return how long a closing connection lingers for the peer's FIN, ms. */
+    public long drainTimeoutMs()
+    {
+        return drainTimeoutMs;
+    }
+
+    /** @return the off-heap buffer pool of each reactor, bytes. */
+    public long bufferPoolBytes()
+    {
+        return bufferPoolBytes;
+    }
+
+    /** @return the listen backlog. */
+    public int backlog()
+    {
+        return backlog;
+    }
+
+    /** @return what an idle reactor does. */
+    public dev.coreloop.core.IdleMode idleMode()
+    {
+        return idleMode;
     }
 
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
@@ -377,6 +436,33 @@ public final class LauncherSettings
                 SHUTDOWN_DEADLINE_MS_MAX + " ms)");
         }
         return deadlineMs;
+    }
+
+    private static long parseLong(final Value value, final long min, final long max, final String unit)
+    {
+        final String text = value.text();
+        if (PLAIN_NUMBER.matcher(text).matches())
+        {
+            final long number = Long.parseLong(text);
+            if (number >= min && number <= max)
+            {
+                return number;
+            }
+        }
+        throw new ConfigException(value.label() + ": '" + text + "' is not a number of " + unit + " in " + min + "-" +
+            max);
+    }
+
+    private static dev.coreloop.core.IdleMode parseIdleMode(final Value value)
+    {
+        for (final dev.coreloop.core.IdleMode mode : dev.coreloop.core.IdleMode.values())
+        {
+            if (mode.name().equalsIgnoreCase(value.text()))
+            {
+                return mode;
+            }
+        }
+        throw new ConfigException(value.label() + ": '" + value.text() + "' is not an idle mode (select, backoff, spin)");
     }
 
     private static java.nio.file.Path parseRunDir(final Value value)

@@ -102,6 +102,12 @@ public final class ServerRunner implements ServeAction
             .reactorCount(pins.reactorCount())
             .pinner(pinner)
             .shutdownDeadlineMs(settings.shutdownDeadlineMs())
+            .idleTimeoutMs(settings.idleTimeoutMs())
+            .writeStallTimeoutMs(settings.writeStallTimeoutMs())
+            .drainTimeoutMs(settings.drainTimeoutMs())
+            .bufferPoolBytesPerReactor(settings.bufferPoolBytes())
+            .backlog(settings.backlog())
+            .idleMode(settings.idleMode())
             .countersDirectory(settings.runDir() == null ? CountersFile.defaultDirectory(System.getenv(), pid) :
                 settings.runDir().resolve(CountersFile.DIRECTORY_PREFIX + pid));
         final List<Listener> listeners = new ArrayList<>(3);
