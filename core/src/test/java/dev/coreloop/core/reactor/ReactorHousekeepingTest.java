@@ -151,6 +151,37 @@ class ReactorHousekeepingTest
     }
 
     @Test
+    void shouldAllocateNothingInTheHeartbeatAndTheGauges() throws IOException
+    {
+        final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean,
+            "no allocation counter on this JVM");
+        final com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)bean;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported() &&
+            mx.isThreadAllocatedMemoryEnabled(), "thread allocation counter unsupported");
+        harness = new ReactorHarness(new ServerContext());
+        final long threadId = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++)
+        {
+            harness.clock().advanceMs(1_001);   // every cycle runs the once-a-second chores
+            harness.doWork();
+        }
+        long minBytes = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++)
+        {
+            final long before = mx.getThreadAllocatedBytes(threadId);
+            for (int i = 0; i < 10_000; i++)
+            {
+                harness.clock().advanceMs(1_001);
+                harness.doWork();
+            }
+            minBytes = Math.min(minBytes, mx.getThreadAllocatedBytes(threadId) - before);
+        }
+        assertThat(minBytes).isZero();
+        assertThat(harness.counter(ReactorCounter.HEARTBEAT_MS)).isPositive();
+    }
+
+    @Test
     void shouldMeasureHowLateATimerFires() throws IOException
     {
         harness = new ReactorHarness(new ServerContext());
