@@ -41,6 +41,13 @@ final class PlanPinner implements ThreadPinner
         volatile int lastCpu = -1;
         final AtomicLong cpuSamples = new AtomicLong();
         final AtomicLong migrations = new AtomicLong();
+        final AtomicLong pinChanges = new AtomicLong();
+        final AtomicLong pinRestores = new AtomicLong();
+        // The set the thread was pinned to and verified on at start, or null: only such a pin can be lost.
+        volatile CpuSet pinnedMask;
+        volatile boolean lost;
+        // Once per loss: the restore failure is logged at its first attempt only.
+        boolean restoreFailureLogged;
 
         RoleState(final String role, final CpuSet planned)
         {
@@ -191,6 +198,7 @@ final class PlanPinner implements ThreadPinner
         final PinResult result = new PinResult(role, plannedText, actual.toString(), status);
         state.result = result;
         state.lastCpu = backend.currentCpu();
+        state.pinnedMask = status == PinResult.Status.PINNED ? target : null;
         if (!verified)
         {
             final String message = role + ": planned CPUs " + target + " but sched_getaffinity reports " + readBack +
@@ -221,6 +229,72 @@ final class PlanPinner implements ThreadPinner
         }
         state.lastCpu = cpu;
         state.cpuSamples.incrementAndGet();
+    }
+
+    @Override
+    public PinSample samplePin(final String role)
+    {
+        final RoleState state = stateFor(role);
+        sampleCpu(role);
+        final CpuSet pinned = state.pinnedMask;
+        if (active && pinned != null)
+        {
+            final CpuSet now = backend.currentThreadAffinity();
+            if (!pinned.equals(now))
+            {
+                if (!state.lost)
+                {
+                    state.lost = true;
+                    state.pinChanges.incrementAndGet();
+                    state.restoreFailureLogged = false;
+                    LOG.warn("pinning: {}: allowed CPUs changed from {} to {} while running (taskset -p, or the " +
+                        "container runtime changed the cpuset); {}", role, pinned, now, mode == PinMode.STRICT ?
+                        "mode=strict: re-applying the plan" : "best-effort: left as it is, reported by stat and /health");
+                }
+                if (mode == PinMode.STRICT)
+                {
+                    restore(state, role, pinned);
+                }
+            }
+            else if (state.lost)
+            {
+                state.lost = false;
+                LOG.info("pinning: {}: back on its planned CPUs {}", role, pinned);
+            }
+        }
+        final PinResult result = state.result;
+        final CpuSet planned = state.planned;
+        return new PinSample(state.lastCpu, planned != null && planned.size() == 1 ? planned.first() : -1,
+            result == null ? null : result.status(), state.lost, state.migrations.get(), state.pinChanges.get(),
+            state.pinRestores.get());
+    }
+
+    /** Strict mode: sets the planned mask again and counts a restore when the read-back matches. */
+    private void restore(final RoleState state, final String role, final CpuSet pinned)
+    {
+        String failure;
+        try
+        {
+            backend.setCurrentThreadAffinity(pinned);
+            final CpuSet readBack = backend.currentThreadAffinity();
+            failure = pinned.equals(readBack) ? null : "sched_getaffinity reports " + readBack;
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = "sched_setaffinity failed: " + ex.getMessage();
+        }
+        if (failure == null)
+        {
+            state.lost = false;
+            state.pinRestores.incrementAndGet();
+            LOG.warn("pinning: {}: re-applied CPUs {} (mode=strict)", role, pinned);
+        }
+        else if (!state.restoreFailureLogged)
+        {
+            state.restoreFailureLogged = true;
+            LOG.error("pinning: {}: mode=strict cannot re-apply CPUs {}: {}; the reactor keeps serving, reported as " +
+                "pin lost (stat, /metrics, /health answers 503); retried every second", role, pinned, failure);
+        }
     }
 
     @Override

@@ -64,6 +64,25 @@ public interface ThreadPinner extends AutoCloseable
     }
 
     /**
+     * Watches the calling thread's pin while it runs; a reactor calls it about once a second from its own thread.
+     * Samples the CPU (as {@link #sampleCpu(String)} does, counting migrations) and the thread's allowed CPU set
+     * (sched_getaffinity). When a thread that was pinned and verified at start is found with another set (a
+     * {@code taskset -p}, or a container runtime that shrank the cpuset), the pin is lost: counted once and logged once
+     * per loss. Then in strict mode the pinner re-applies the planned set at once and counts a restore if it holds
+     * (else the pin stays lost, logged as an error once, and the next sample tries again); best-effort mode leaves the
+     * thread where it is and keeps reporting the loss, until a sample finds the planned set again. The JNA calls
+     * allocate, and so does the returned record: this is a once-a-second sample. The default returns
+     * {@link PinSample#NONE}.
+     *
+     * @param role the calling thread's role.
+     * @return what the sample found.
+     */
+    default PinSample samplePin(final String role)
+    {
+        return PinSample.NONE;
+    }
+
+    /**
      * {@return a snapshot of every role's pin status and migration counters, in the order roles were planned or seen}
      */
     default List<PinCounters> counters()

@@ -152,6 +152,77 @@ class PlanPinnerTest
     }
 
     @Test
+    void shouldReportALostPinOnceAndLeaveItInBestEffortMode()
+    {
+        final FakeAffinityBackend backend = new FakeAffinityBackend(CpuSet.parse("0-7"));
+        backend.cpuSequence = new int[] { 1, 1, 5, 5, 1 };
+        try (PlanPinner pinner = new PlanPinner(desktopPlan("reactors=2"), PinMode.BEST_EFFORT, backend, null))
+        {
+            pinner.pinCurrentThread("reactor-0");
+            assertThat(pinner.samplePin("reactor-0")).isEqualTo(
+                new PinSample(1, 1, PinResult.Status.PINNED, false, 0, 0, 0));
+
+            backend.mask = CpuSet.parse("1,5");   // taskset -p, or the cpuset changed under the container
+            final PinSample lost = pinner.samplePin("reactor-0");
+            final PinSample stillLost = pinner.samplePin("reactor-0");
+
+            assertThat(lost).isEqualTo(new PinSample(5, 1, PinResult.Status.PINNED, true, 1, 1, 0));
+            assertThat(stillLost.lost()).isTrue();
+            assertThat(stillLost.pinChanges()).isEqualTo(1);
+            assertThat(backend.mask).isEqualTo(CpuSet.parse("1,5"));
+
+            backend.mask = CpuSet.of(1);
+            assertThat(pinner.samplePin("reactor-0")).isEqualTo(
+                new PinSample(1, 1, PinResult.Status.PINNED, false, 2, 1, 0));
+        }
+    }
+
+    @Test
+    void shouldReapplyALostPinInStrictModeAndKeepReportingWhenItCannot()
+    {
+        final FakeAffinityBackend backend = new FakeAffinityBackend(CpuSet.parse("0-7"));
+        try (PlanPinner pinner = new PlanPinner(desktopPlan("reactors=2"), PinMode.STRICT, backend, null))
+        {
+            pinner.pinCurrentThread("reactor-1");
+            backend.mask = CpuSet.parse("0-7");
+
+            final PinSample restored = pinner.samplePin("reactor-1");
+
+            assertThat(restored.lost()).isFalse();
+            assertThat(restored.pinChanges()).isEqualTo(1);
+            assertThat(restored.pinRestores()).isEqualTo(1);
+            assertThat(backend.mask).isEqualTo(CpuSet.of(2));
+
+            backend.mask = CpuSet.parse("0-1");   // the cpuset shrank: CPU 2 is gone
+            backend.refuseWith = new IllegalStateException("EINVAL");
+            final PinSample cannot = pinner.samplePin("reactor-1");
+            final PinSample again = pinner.samplePin("reactor-1");
+
+            assertThat(cannot.lost()).isTrue();
+            assertThat(again.lost()).isTrue();
+            assertThat(again.pinChanges()).isEqualTo(2);
+            assertThat(again.pinRestores()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldNotWatchAPinThatWasNeverVerified()
+    {
+        final FakeAffinityBackend backend = new FakeAffinityBackend(CpuSet.parse("0-7"));
+        backend.readBackOverride = CpuSet.parse("1-2");
+        try (PlanPinner pinner = new PlanPinner(desktopPlan("reactors=2"), PinMode.BEST_EFFORT, backend, null))
+        {
+            pinner.pinCurrentThread("reactor-0");
+
+            final PinSample sample = pinner.samplePin("reactor-0");
+
+            assertThat(sample.startStatus()).isEqualTo(PinResult.Status.MISMATCH);
+            assertThat(sample.lost()).isFalse();
+            assertThat(ThreadPinner.unpinned().samplePin("reactor-0")).isSameAs(PinSample.NONE);
+        }
+    }
+
+    @Test
     void shouldNotAllocateInSamplingBookkeeping()
     {
         final java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();

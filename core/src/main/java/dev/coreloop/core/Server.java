@@ -90,7 +90,16 @@ public final class Server implements AutoCloseable
         final int reactorCount = ctx.reactorCount();
         final List<ServerContext.Listener> listeners = ctx.listeners();
         final InetSocketAddress[] localAddresses = new InetSocketAddress[listeners.size()];
-        final ServerCounters counters = new ServerCounters(reactorCount);
+        final ServerCounters counters;
+        try
+        {
+            counters = ctx.countersDirectory() == null ? new ServerCounters(reactorCount) :
+                ServerCounters.mapped(reactorCount, ctx.countersDirectory());
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            throw ex.getCause();
+        }
         final ReactorAgent[] reactors = new ReactorAgent[reactorCount];
         final boolean reusePort = ctx.acceptMode() == AcceptMode.REUSE_PORT;
         ServerSocketChannel[] acceptorListeners = null;
@@ -130,6 +139,7 @@ public final class Server implements AutoCloseable
             {
                 closeAll(channels);
             }
+            counters.close();
             throw ex;
         }
 
@@ -188,8 +198,9 @@ public final class Server implements AutoCloseable
             server.shutdown(0);
             throw new IllegalStateException("server failed to start: " + failure.getMessage(), failure);
         }
-        LOG.info("coreloop started: {} reactors, {} listeners {}, {}", reactorCount, localAddresses.length,
-            java.util.Arrays.toString(localAddresses), ctx.pinner().report());
+        LOG.info("coreloop started: {} reactors, {} listeners {}, {}{}", reactorCount, localAddresses.length,
+            java.util.Arrays.stream(localAddresses).map(Server::hostPort).toList(), ctx.pinner().report(),
+            counters.file() == null ? "" : ", counters in " + counters.file());
         return server;
     }
 
@@ -235,9 +246,26 @@ public final class Server implements AutoCloseable
         catch (final IOException | UnsupportedOperationException ex)
         {
             channel.close();
-            throw new IOException("cannot listen on " + address + (reusePort ? " with SO_REUSEPORT" : "") + ": " +
+            throw new IOException("cannot listen on " + hostPort(address) + (reusePort ? " with SO_REUSEPORT" : "") + ": " +
                 ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * {@return {@code 127.0.0.1:8080} or {@code [::1]:8080}: how addresses print in coreloop's messages (not
+     * {@link InetSocketAddress#toString()}'s {@code /127.0.0.1:8080})}
+     *
+     * @param address an address, resolved or not.
+     */
+    public static String hostPort(final InetSocketAddress address)
+    {
+        if (address.getAddress() == null)
+        {
+            return address.getHostString() + ":" + address.getPort();
+        }
+        final String host = address.getAddress().getHostAddress();
+        return (address.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" +
+            address.getPort();
     }
 
     private static void closeAll(final ServerSocketChannel[] channels)
@@ -352,11 +380,13 @@ public final class Server implements AutoCloseable
     }
 
     /**
-     * Whether the server can serve: every reactor alive. A reactor whose thread died of an error outside user code is
-     * reported here (with its cause), gets no more connections, and had its own connections closed.
+     * Whether the server can serve as planned: every reactor alive and none has lost its pin. A reactor whose thread
+     * died of an error outside user code is reported here (with its cause), gets no more connections, and had its own
+     * connections closed. A reactor whose pin a once-a-second sample found lost ({@code PinState.LOST}: its allowed
+     * CPUs changed while running and were not restored) is reported too; it keeps serving.
      *
-     * @param healthy true if every reactor is alive.
-     * @param reason  "ok", or which reactors died and why.
+     * @param healthy true if every reactor is alive and none lost its pin.
+     * @param reason  "ok", or which reactors died or lost their pins, and why.
      */
     public record Health(boolean healthy, String reason)
     {
@@ -375,7 +405,30 @@ public final class Server implements AutoCloseable
                 dead.append(dead.length() == 0 ? "" : "; ").append(reactor.roleName()).append(" died: ").append(cause);
             }
         }
+        for (int r = 0; r < reactors.length; r++)
+        {
+            if (counters.value(r, ReactorCounter.PIN_STATUS) == dev.coreloop.core.status.PinState.LOST.code())
+            {
+                dead.append(dead.length() == 0 ? "" : "; ").append(reactors[r].roleName())
+                    .append(" lost its pin (CPUs changed while running, now on CPU ")
+                    .append(counters.value(r, ReactorCounter.CURRENT_CPU)).append(')');
+            }
+        }
         return dead.length() == 0 ? new Health(true, "ok") : new Health(false, dead.toString());
+    }
+
+    /** {@return the counters file this server writes, or null when its counters live in private memory} */
+    @AnyThread
+    public java.nio.file.Path countersFile()
+    {
+        return counters.file();
+    }
+
+    /** {@return the reader over the server's counters buffers (labels and values), read without locks} */
+    @AnyThread
+    public org.agrona.concurrent.status.CountersReader countersReader()
+    {
+        return counters.reader();
     }
 
     /** {@return a lock-free copy of every reactor's counters} */
@@ -386,9 +439,10 @@ public final class Server implements AutoCloseable
     }
 
     /**
-     * {@return the current value of one counter of one reactor, read without locks}
+     * {@return the current value of one counter of one reactor (or of the acceptor), read without locks}
      *
-     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}.
+     * @param reactorIndex the reactor, {@code 0 .. reactorCount() - 1}, or {@code reactorCount()} for the acceptor's
+     *                     row (see {@link ReactorCounter#onAcceptorRow()}).
      * @param counter      which counter.
      */
     @AnyThread
@@ -412,6 +466,7 @@ public final class Server implements AutoCloseable
             return;
         }
         closed = true;
+        counters.serverState(dev.coreloop.core.status.CountersFile.STATE_DRAINING);
         if (acceptor != null)
         {
             acceptor.requestStop();
@@ -459,6 +514,11 @@ public final class Server implements AutoCloseable
         catch (final Throwable ex)
         {
             LOG.warn("closing the pinner failed", ex);
+        }
+        final String leftBehind = counters.close();
+        if (leftBehind != null)
+        {
+            LOG.warn("{}", leftBehind);
         }
     }
 

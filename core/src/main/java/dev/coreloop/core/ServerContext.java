@@ -149,6 +149,7 @@ public final class ServerContext
     private long emfileBackoffMs = EMFILE_BACKOFF_MS_DEFAULT;
     private long shutdownDeadlineMs = SHUTDOWN_DEADLINE_MS_DEFAULT;
     private ConnectionSettings connectionSettings;
+    private java.nio.file.Path countersDirectory;
 
     /**
      * Creates a context with every setting at its default: add listeners, set what differs, then pass it to
@@ -991,6 +992,31 @@ public final class ServerContext
         return this;
     }
 
+    /**
+     * {@return where the server writes its counters file ({@link dev.coreloop.core.status.CountersFile}) for
+     * {@code coreloop stat} and other processes, or null (the default) to keep the counters in private memory}
+     */
+    public java.nio.file.Path countersDirectory()
+    {
+        return countersDirectory;
+    }
+
+    /**
+     * Sets {@link #countersDirectory()}: the server then creates {@code directory/counters.dat}, maps its counters
+     * there, and deletes both on a clean stop. {@link dev.coreloop.core.status.CountersFile#defaultDirectory} gives the
+     * usual place, {@code /dev/shm/coreloop-<pid>} (or under {@code $RUNTIME_DIRECTORY}), which {@code coreloop stat}
+     * finds by itself.
+     *
+     * @param directory the run directory (created if missing), or null for private memory.
+     * @return this.
+     */
+    public ServerContext countersDirectory(final java.nio.file.Path directory)
+    {
+        checkMutable("countersDirectory");
+        this.countersDirectory = directory;
+        return this;
+    }
+
     private static <T> T requireNonNull(final T value, final String field)
     {
         if (value == null)
@@ -1015,6 +1041,7 @@ public final class ServerContext
             ", writeBudgetBytes=" + writeBudgetBytes + ", idleMode=" + idleMode +
             ", taskQueueCapacity=" + taskQueueCapacity + ", messageRingBytes=" + messageRingBytes +
             ", inboxCapacity=" + inboxCapacity + ", maxConnectionsPerReactor=" + maxConnectionsPerReactor +
-            ", emfileBackoffMs=" + emfileBackoffMs + ", shutdownDeadlineMs=" + shutdownDeadlineMs + "}";
+            ", emfileBackoffMs=" + emfileBackoffMs + ", shutdownDeadlineMs=" + shutdownDeadlineMs +
+            ", countersDirectory=" + countersDirectory + "}";
     }
 }

@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.proxy.ProxyConfig;
 
 /**
@@ -27,6 +28,14 @@ public final class LauncherSettings
     public static final int PORT_DISABLED = -1;
     /** A port value meaning the OS picks a free port ({@code ephemeral} in user syntax). */
     public static final int PORT_EPHEMERAL = 0;
+    /** Upper bound of the timeouts ({@code idle-timeout-ms}, {@code write-stall-timeout-ms}, {@code drain-timeout-ms}): a day. */
+    public static final long TIMEOUT_MS_MAX = 86_400_000;
+    /** Lower bound of {@code buffer-pool-bytes}: one connection's outbound cap. */
+    public static final long BUFFER_POOL_BYTES_MIN = ServerContext.OUTBOUND_CAP_BYTES_DEFAULT;
+    /** Upper bound of {@code buffer-pool-bytes}: 1 TiB per reactor. */
+    public static final long BUFFER_POOL_BYTES_MAX = 1L << 40;
+    /** Upper bound of {@code backlog}. */
+    public static final int BACKLOG_MAX = 65_535;
     /** Upper bound of {@code shutdown-deadline-ms}. */
     public static final long SHUTDOWN_DEADLINE_MS_MAX = 600_000;
 
@@ -56,6 +65,8 @@ public final class LauncherSettings
     {
     }
 
+    private static final java.util.regex.Pattern PLAIN_NUMBER = java.util.regex.Pattern.compile("0|[1-9][0-9]{0,17}");
+
     private final Map<Setting, Value> values;
     private final int reactorCount;
     private final String pinMode;
@@ -66,6 +77,14 @@ public final class LauncherSettings
     private final int proxyPort;
     private final ProxyConfig.HostPort proxyUpstream;
     private final long shutdownDeadlineMs;
+    private final int metricsPort;
+    private final java.nio.file.Path runDir;
+    private final long idleTimeoutMs;
+    private final long writeStallTimeoutMs;
+    private final long drainTimeoutMs;
+    private final long bufferPoolBytes;
+    private final int backlog;
+    private final dev.coreloop.core.IdleMode idleMode;
 
     private LauncherSettings(final Map<Setting, Value> values)
     {
@@ -84,6 +103,16 @@ public final class LauncherSettings
         this.proxyPort = parsePort(values.get(Setting.PROXY_PORT));
         this.proxyUpstream = parseUpstream(values.get(Setting.PROXY_UPSTREAM));
         this.shutdownDeadlineMs = parseDeadline(values.get(Setting.SHUTDOWN_DEADLINE_MS));
+        this.metricsPort = parsePort(values.get(Setting.METRICS_PORT));
+        this.runDir = parseRunDir(values.get(Setting.RUN_DIR));
+        this.idleTimeoutMs = parseLong(values.get(Setting.IDLE_TIMEOUT_MS), 1, TIMEOUT_MS_MAX, "milliseconds");
+        this.writeStallTimeoutMs = parseLong(values.get(Setting.WRITE_STALL_TIMEOUT_MS), 1, TIMEOUT_MS_MAX,
+            "milliseconds");
+        this.drainTimeoutMs = parseLong(values.get(Setting.DRAIN_TIMEOUT_MS), 1, TIMEOUT_MS_MAX, "milliseconds");
+        this.bufferPoolBytes = parseLong(values.get(Setting.BUFFER_POOL_BYTES), BUFFER_POOL_BYTES_MIN,
+            BUFFER_POOL_BYTES_MAX, "bytes (at least the 4 MiB outbound cap of one connection)");
+        this.backlog = (int)parseLong(values.get(Setting.BACKLOG), 1, BACKLOG_MAX, "connections");
+        this.idleMode = parseIdleMode(values.get(Setting.IDLE_MODE));
         checkProxy();
         checkListeners();
     }
@@ -108,11 +137,12 @@ public final class LauncherSettings
             final Value value;
             if (flag != null)
             {
-                value = new Value(flag.strip(), Source.FLAG, setting.optionName());
+                // As given: ' 8081 ' or '+8081' is not a port (a config file's values are trimmed by its syntax).
+                value = new Value(flag, Source.FLAG, setting.optionName());
             }
             else if (envValue != null && !envValue.isBlank())
             {
-                value = new Value(envValue.strip(), Source.ENV, setting.envName());
+                value = new Value(envValue, Source.ENV, setting.envName());
             }
             else if (entry != null)
             {
@@ -207,6 +237,57 @@ public final class LauncherSettings
     public long shutdownDeadlineMs()
     {
         return shutdownDeadlineMs;
+    }
+
+    /** @return the {@code /metrics} and {@code /health} port, {@link #PORT_DISABLED} (the default) or {@link #PORT_EPHEMERAL}. */
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /**
+     * @return the directory under which the server's {@code coreloop-<pid>} run directory (its counters file) goes, or
+     * null for {@code auto}: {@code $RUNTIME_DIRECTORY} when set, else {@code /dev/shm}.
+     */
+    public java.nio.file.Path runDir()
+    {
+        return runDir;
+    }
+
+    /** @return how long a connection may stay without traffic (echo, HTTP), ms. */
+    public long idleTimeoutMs()
+    {
+        return idleTimeoutMs;
+    }
+
+    /** @return how long pending output may make no progress before the connection is closed, ms. */
+    public long writeStallTimeoutMs()
+    {
+        return writeStallTimeoutMs;
+    }
+
+    /** @return how long a closing connection lingers for the peer's FIN, ms. */
+    public long drainTimeoutMs()
+    {
+        return drainTimeoutMs;
+    }
+
+    /** @return the off-heap buffer pool of each reactor, bytes. */
+    public long bufferPoolBytes()
+    {
+        return bufferPoolBytes;
+    }
+
+    /** @return the listen backlog. */
+    public int backlog()
+    {
+        return backlog;
+    }
+
+    /** @return what an idle reactor does. */
+    public dev.coreloop.core.IdleMode idleMode()
+    {
+        return idleMode;
     }
 
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
@@ -339,6 +420,10 @@ public final class LauncherSettings
         final long deadlineMs;
         try
         {
+            if (!PLAIN_NUMBER.matcher(text).matches())
+            {
+                throw new NumberFormatException(text);
+            }
             deadlineMs = Long.parseLong(text);
         }
         catch (final NumberFormatException ex)
@@ -353,9 +438,66 @@ public final class LauncherSettings
         return deadlineMs;
     }
 
-    /** @return the number, or -1 for anything that is not a plain decimal int (so range checks reject it). */
+    private static long parseLong(final Value value, final long min, final long max, final String unit)
+    {
+        final String text = value.text();
+        if (PLAIN_NUMBER.matcher(text).matches())
+        {
+            final long number = Long.parseLong(text);
+            if (number >= min && number <= max)
+            {
+                return number;
+            }
+        }
+        throw new ConfigException(value.label() + ": '" + text + "' is not a number of " + unit + " in " + min + "-" +
+            max);
+    }
+
+    private static dev.coreloop.core.IdleMode parseIdleMode(final Value value)
+    {
+        for (final dev.coreloop.core.IdleMode mode : dev.coreloop.core.IdleMode.values())
+        {
+            if (mode.name().equalsIgnoreCase(value.text()))
+            {
+                return mode;
+            }
+        }
+        throw new ConfigException(value.label() + ": '" + value.text() + "' is not an idle mode (select, backoff, spin)");
+    }
+
+    private static java.nio.file.Path parseRunDir(final Value value)
+    {
+        final String text = value.text();
+        if ("auto".equalsIgnoreCase(text))
+        {
+            return null;
+        }
+        final java.nio.file.Path path;
+        try
+        {
+            path = java.nio.file.Path.of(text);
+        }
+        catch (final java.nio.file.InvalidPathException ex)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is not a path: " + ex.getReason(), ex);
+        }
+        if (!path.isAbsolute())
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' must be an absolute directory (or auto)");
+        }
+        return path;
+    }
+
+    /**
+     * @return the number, or -1 for anything that is not a plain decimal int: digits only, no sign, no leading zero,
+     * no spaces (so range checks reject {@code +8081}, {@code 08081} and {@code ' 8081 '}).
+     */
     private static int parseInt(final String text)
     {
+        if (!PLAIN_NUMBER.matcher(text).matches())
+        {
+            return -1;
+        }
         try
         {
             return Integer.parseInt(text);
@@ -412,6 +554,10 @@ public final class LauncherSettings
         checkDistinct(Setting.ECHO_PORT, echoPort, Setting.PROXY_PORT, proxyPort);
         checkDistinct(Setting.HTTP_PORT, httpPort, Setting.PROXY_PORT, proxyPort);
         checkDistinct(Setting.RESP_PORT, respPort, Setting.PROXY_PORT, proxyPort);
+        checkDistinct(Setting.ECHO_PORT, echoPort, Setting.METRICS_PORT, metricsPort);
+        checkDistinct(Setting.HTTP_PORT, httpPort, Setting.METRICS_PORT, metricsPort);
+        checkDistinct(Setting.RESP_PORT, respPort, Setting.METRICS_PORT, metricsPort);
+        checkDistinct(Setting.PROXY_PORT, proxyPort, Setting.METRICS_PORT, metricsPort);
     }
 
     private void checkDistinct(final Setting first, final int firstPort, final Setting second, final int secondPort)

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code coreloop} command line (run by the {@code ./coreloop} script): {@code serve} and {@code topology}.
+ * The {@code coreloop} command line (run by the {@code ./coreloop} script): {@code serve}, {@code topology} and
+ * {@code stat}.
  *
  * <p>Exit status: {@link #EXIT_OK} 0, {@link #EXIT_FAILURE} 1 when a server cannot start or run, {@link #EXIT_USAGE}
  * 2 for bad input, reported on one line that names the option and the value.
@@ -77,6 +78,7 @@ public final class Main implements Callable<Integer>
         final CommandLine commandLine = new CommandLine(new Main());
         commandLine.addSubcommand("serve", new ServeCommand(env, serveAction));
         commandLine.addSubcommand("topology", new TopologyCommand(env));
+        commandLine.addSubcommand("stat", new StatCommand(env));
         commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -97,7 +99,7 @@ public final class Main implements Callable<Integer>
     @Override
     public Integer call()
     {
-        return badInput(spec.commandLine().getErr(), spec, "missing command (serve, topology or help)");
+        return badInput(spec.commandLine().getErr(), spec, "missing command (serve, topology, stat or help)");
     }
 
     /**

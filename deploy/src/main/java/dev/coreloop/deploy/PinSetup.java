@@ -22,7 +22,7 @@ import dev.coreloop.affinity.ThreadPinner;
  * @param mode         the pin mode in force.
  * @param reactorCount how many reactors to run.
  */
-record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount)
+record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount, String modeSource)
 {
     /**
      * @return what the server's threads pin themselves with: a pinner for the plan in this mode, which claims the
@@ -66,8 +66,43 @@ record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount)
             throw new ConfigException(reactors.label() + " is " + settings.reactorCount() + " but " + pin.label() +
                 " '" + settings.pinSpec() + "' places " + plan.reactorCount() + " reactors; give one or make them agree");
         }
-        final PinMode mode = settings.value(Setting.PIN_MODE).source() == LauncherSettings.Source.DEFAULT ?
-            plan.mode() : PinMode.parse(settings.pinMode());
-        return new PinSetup(plan, mode, plan.reactorCount());
+        final LauncherSettings.Value pinMode = settings.value(Setting.PIN_MODE);
+        final boolean specSaysMode = specGivesMode(spec);
+        final PinMode mode;
+        final String modeSource;
+        if (pinMode.source() == LauncherSettings.Source.DEFAULT || (specSaysMode &&
+            pin.source().ordinal() < pinMode.source().ordinal()))
+        {
+            // No pin-mode given, or the spec's own mode= comes from a source that outranks it (precedence: flag,
+            // environment, file, default): a lower-precedence pin-mode never overrides mode= written in --pin.
+            mode = plan.mode();
+            modeSource = specSaysMode ? "mode= in " + specLabel +
+                (pinMode.source() == LauncherSettings.Source.DEFAULT ? "" : ", which outranks " + pinMode.label()) :
+                "default";
+        }
+        else
+        {
+            mode = PinMode.parse(settings.pinMode());
+            if (specSaysMode && pin.source() == pinMode.source() && mode != plan.mode())
+            {
+                throw new ConfigException(pinMode.label() + " is '" + pinMode.text() + "' but " + specLabel + " '" +
+                    spec + "' says mode=" + plan.mode().specName() + "; give one or make them agree");
+            }
+            modeSource = pinMode.label() + (specSaysMode ? ", which outranks mode= in " + specLabel : "");
+        }
+        return new PinSetup(plan, mode, plan.reactorCount(), modeSource);
+    }
+
+    /** @return true if the spec names its mode ({@code mode=...} or the bare item {@code off}). */
+    static boolean specGivesMode(final String spec)
+    {
+        for (final String item : spec.trim().split("\\s+"))
+        {
+            if (item.startsWith("mode=") || item.equals("off"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

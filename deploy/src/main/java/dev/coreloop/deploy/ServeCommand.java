@@ -106,12 +106,52 @@ public final class ServeCommand implements Callable<Integer>
             + Setting.SHUTDOWN_DEADLINE_MS_DEFAULT + ".")
     private String shutdownDeadlineMs;
 
-    @Option(names = "--config", paramLabel = "FILE", order = 11,
+    @Option(names = "--metrics-port", paramLabel = "PORT", order = 11,
+        description = "Prometheus text format on GET /metrics and GET /health (200 or 503 with the reason), served by"
+            + " the reactors themselves; 0 disables it. Default: " + Setting.METRICS_PORT_DEFAULT + " (off).")
+    private String metricsPort;
+
+    @Option(names = "--run-dir", paramLabel = "DIR|auto", order = 12,
+        description = "Where the counters file goes (DIR/coreloop-<pid>/counters.dat, read by 'coreloop stat');"
+            + " auto: $RUNTIME_DIRECTORY, else /dev/shm. Default: " + Setting.RUN_DIR_DEFAULT + ".")
+    private String runDir;
+
+    @Option(names = "--idle-timeout-ms", paramLabel = "MS", order = 13,
+        description = "Close an echo or HTTP connection after this long without traffic (RESP keeps its hour)."
+            + " Default: " + Setting.IDLE_TIMEOUT_MS_DEFAULT + ".")
+    private String idleTimeoutMs;
+
+    @Option(names = "--write-stall-timeout-ms", paramLabel = "MS", order = 14,
+        description = "Close a connection whose pending output made no progress for this long. Default: "
+            + Setting.WRITE_STALL_TIMEOUT_MS_DEFAULT + ".")
+    private String writeStallTimeoutMs;
+
+    @Option(names = "--drain-timeout-ms", paramLabel = "MS", order = 15,
+        description = "How long a closing connection lingers for the peer's FIN (never past the shutdown deadline)."
+            + " Default: " + Setting.DRAIN_TIMEOUT_MS_DEFAULT + ".")
+    private String drainTimeoutMs;
+
+    @Option(names = "--buffer-pool-bytes", paramLabel = "BYTES", order = 16,
+        description = "Off-heap buffer pool of each reactor (direct memory: reactors x this). Default: "
+            + Setting.BUFFER_POOL_BYTES_DEFAULT + ".")
+    private String bufferPoolBytes;
+
+    @Option(names = "--backlog", paramLabel = "N", order = 17,
+        description = "Listen backlog of each listener (capped by net.core.somaxconn). Default: "
+            + Setting.BACKLOG_DEFAULT + ".")
+    private String backlog;
+
+    @Option(names = "--idle-mode", paramLabel = "MODE", order = 18,
+        description = "What an idle reactor does: select (block until I/O or a timer), backoff, spin (a full CPU"
+            + " each). Default: " + Setting.IDLE_MODE_DEFAULT + ".")
+    private String idleMode;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 19,
         description = "A config file of 'key = value' lines whose keys are these options without dashes"
             + " (sample: deploy/coreloop.conf).")
     private Path configFile;
 
-    @Option(names = "--dry-run", order = 12,
+    @Option(names = "--dry-run", order = 20,
         description = "Print the resolved settings, where each came from and the plan they resolve to on this"
             + " machine, then exit without serving.")
     private boolean dryRun;
@@ -156,7 +196,12 @@ public final class ServeCommand implements Callable<Integer>
             }
             out.print(settings.describe());
             out.println("effective pinning spec = " + settings.effectivePinSpec());
+            out.println("pin mode              = " + pins.mode().specName() + " (" + pins.modeSource() + ")");
             out.println(pins.plan() + "; mode " + pins.mode().specName());
+            out.println("counters file         = " + (settings.runDir() == null ?
+                dev.coreloop.core.status.CountersFile.defaultParentDirectory(env) : settings.runDir()) + "/" +
+                dev.coreloop.core.status.CountersFile.DIRECTORY_PREFIX + "<pid>/" +
+                dev.coreloop.core.status.CountersFile.FILE_NAME);
             out.flush();
             return Main.EXIT_OK;
         }
@@ -176,6 +221,14 @@ public final class ServeCommand implements Callable<Integer>
         putIfGiven(flags, Setting.PROXY_PORT, proxyPort);
         putIfGiven(flags, Setting.PROXY_UPSTREAM, proxyUpstream);
         putIfGiven(flags, Setting.SHUTDOWN_DEADLINE_MS, shutdownDeadlineMs);
+        putIfGiven(flags, Setting.METRICS_PORT, metricsPort);
+        putIfGiven(flags, Setting.RUN_DIR, runDir);
+        putIfGiven(flags, Setting.IDLE_TIMEOUT_MS, idleTimeoutMs);
+        putIfGiven(flags, Setting.WRITE_STALL_TIMEOUT_MS, writeStallTimeoutMs);
+        putIfGiven(flags, Setting.DRAIN_TIMEOUT_MS, drainTimeoutMs);
+        putIfGiven(flags, Setting.BUFFER_POOL_BYTES, bufferPoolBytes);
+        putIfGiven(flags, Setting.BACKLOG, backlog);
+        putIfGiven(flags, Setting.IDLE_MODE, idleMode);
         final ConfigFile file = null == configFile ? null : ConfigFile.read(configFile);
         return LauncherSettings.resolve(flags, env, file);
     }

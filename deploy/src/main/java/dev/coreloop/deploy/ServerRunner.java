@@ -2,7 +2,6 @@ package dev.coreloop.deploy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +13,9 @@ import dev.coreloop.affinity.PinningException;
 import dev.coreloop.affinity.ThreadPinner;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.core.status.CountersFile;
+import dev.coreloop.core.status.CountersSnapshot;
+import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.examples.echo.EchoHandler;
 import dev.coreloop.examples.http.HttpConfig;
 import dev.coreloop.examples.http.HttpServer;
@@ -43,6 +45,7 @@ public final class ServerRunner implements ServeAction
     static final String HTTP = "http";
     static final String RESP = "resp";
     static final String PROXY = "proxy";
+    static final String METRICS = "metrics";
 
     /** How long the shutdown hook waits for a graceful stop already in progress, beyond its deadline. */
     private static final long HOOK_GRACE_MS = 3_000;
@@ -54,10 +57,21 @@ public final class ServerRunner implements ServeAction
 
     private final AtomicBoolean stopStarted = new AtomicBoolean();
     private final CountDownLatch stopDone = new CountDownLatch(1);
+    // What a second signal must still release before it halts the JVM; set on the main thread once they exist.
+    private volatile ThreadPinner claimsToRelease;
+    private volatile java.nio.file.Path countersFileToRemove;
 
     @Override
     public int serve(final LauncherSettings settings, final PrintWriter out, final PrintWriter err)
     {
+        // Installed first: a SIGTERM during start-up is a stop request like any other (the server stops as soon as it
+        // has started, exit 0), not the JVM's default death with status 143.
+        final StopSignals signals = new StopSignals(() -> abort(err), () ->
+        {
+            err.println("coreloop: SIGHUP ignored: nothing here reloads live; restart to change settings");
+            err.flush();
+        });
+        final boolean handled = signals.install();
         final PinSetup pins;
         try
         {
@@ -74,6 +88,7 @@ public final class ServerRunner implements ServeAction
         try
         {
             pinner = pins.newPinner();
+            claimsToRelease = pinner;
         }
         catch (final PinningException ex)
         {
@@ -81,10 +96,20 @@ public final class ServerRunner implements ServeAction
             err.flush();
             return Main.EXIT_FAILURE;
         }
+        final long pid = ProcessHandle.current().pid();
+        final long startedMs = System.currentTimeMillis();
         final ServerContext ctx = new ServerContext()
             .reactorCount(pins.reactorCount())
             .pinner(pinner)
-            .shutdownDeadlineMs(settings.shutdownDeadlineMs());
+            .shutdownDeadlineMs(settings.shutdownDeadlineMs())
+            .idleTimeoutMs(settings.idleTimeoutMs())
+            .writeStallTimeoutMs(settings.writeStallTimeoutMs())
+            .drainTimeoutMs(settings.drainTimeoutMs())
+            .bufferPoolBytesPerReactor(settings.bufferPoolBytes())
+            .backlog(settings.backlog())
+            .idleMode(settings.idleMode())
+            .countersDirectory(settings.runDir() == null ? CountersFile.defaultDirectory(System.getenv(), pid) :
+                settings.runDir().resolve(CountersFile.DIRECTORY_PREFIX + pid));
         final List<Listener> listeners = new ArrayList<>(3);
         if (settings.echoPort() != LauncherSettings.PORT_DISABLED)
         {
@@ -128,6 +153,15 @@ public final class ServerRunner implements ServeAction
             ProxyServer.install(ctx, config);
         }
 
+        MetricsEndpoint metrics = null;
+        if (settings.metricsPort() != LauncherSettings.PORT_DISABLED)
+        {
+            final InetSocketAddress address = address(settings, settings.metricsPort());
+            listeners.add(new Listener(METRICS, ctx.listeners().size(), address, " (GET /metrics, GET /health)"));
+            metrics = new MetricsEndpoint(pins.reactorCount());
+            ctx.listen(address, metrics);
+        }
+
         final Server server;
         try
         {
@@ -148,13 +182,11 @@ public final class ServerRunner implements ServeAction
             return Main.EXIT_FAILURE;
         }
 
-        final StopSignals signals = new StopSignals(() ->
+        if (metrics != null)
         {
-            err.println("coreloop: second signal, aborting the graceful shutdown");
-            err.flush();
-            Runtime.getRuntime().halt(StopSignals.ABORT_EXIT_STATUS);
-        });
-        final boolean handled = signals.install();
+            metrics.server(server);
+        }
+        countersFileToRemove = server.countersFile();
         Runtime.getRuntime().addShutdownHook(
             new Thread(() -> stopServer(server, pinner, settings.shutdownDeadlineMs()), "coreloop-shutdown-hook"));
 
@@ -164,8 +196,9 @@ public final class ServerRunner implements ServeAction
             out.println("coreloop: " + listener.name() + " listening on " +
                 hostPort(server.localAddress(listener.index())) + listener.detail());
         }
+        out.println("coreloop: counters in " + server.countersFile() + " (watch with: coreloop stat " + pid + ")");
         out.println("coreloop: ready: " + server.reactorCount() + (server.reactorCount() == 1 ? " reactor" : " reactors") +
-            ", pid " + ProcessHandle.current().pid() + "; stop with Ctrl-C or SIGTERM");
+            ", pid " + pid + "; stop with Ctrl-C or SIGTERM");
         final String directMemory = DirectMemoryCheck.warning(server.reactorCount(),
             ctx.bufferPoolBytesPerReactor(), DirectMemoryCheck.jvmLimitBytes());
         if (directMemory != null)
@@ -194,10 +227,48 @@ public final class ServerRunner implements ServeAction
         out.println("coreloop: " + reason + " received, shutting down (deadline " + settings.shutdownDeadlineMs() +
             " ms)");
         out.flush();
+        final CountersSnapshot before = server.counters();
+        final long stopStartNs = System.nanoTime();
         stopServer(server, pinner, settings.shutdownDeadlineMs());
+        out.print(stopSummary(before, server.counters(), (System.nanoTime() - stopStartNs) / 1_000_000,
+            System.currentTimeMillis() - startedMs));
         out.println("coreloop: stopped");
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * A second SIGINT/SIGTERM: no more waiting for connections, but the CPU claims and the counters file are still
+     * removed (so the next server neither sees a live-looking claim nor a stale file), then the JVM halts with
+     * {@link StopSignals#ABORT_EXIT_STATUS}.
+     */
+    private void abort(final PrintWriter err)
+    {
+        err.println("coreloop: second signal, aborting the graceful shutdown");
+        err.flush();
+        try
+        {
+            final ThreadPinner claims = claimsToRelease;
+            if (claims != null)
+            {
+                claims.close();
+            }
+            final java.nio.file.Path file = countersFileToRemove;
+            if (file != null)
+            {
+                java.nio.file.Files.deleteIfExists(file);
+                java.nio.file.Files.deleteIfExists(file.getParent());
+            }
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            err.println("coreloop: while aborting: " + ex);
+            err.flush();
+        }
+        finally
+        {
+            Runtime.getRuntime().halt(StopSignals.ABORT_EXIT_STATUS);
+        }
     }
 
     /**
@@ -229,6 +300,44 @@ public final class ServerRunner implements ServeAction
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The stop summary: how the drain went (open connections when the stop began, how many finished, how many were
+     * aborted at the deadline) and the final totals.
+     */
+    static String stopSummary(final CountersSnapshot before, final CountersSnapshot after, final long stopMs,
+        final long upMs)
+    {
+        long open = 0;
+        for (final ReactorCounter counter : ReactorCounter.values())
+        {
+            if (counter.name().startsWith("STATE_"))
+            {
+                open += before.total(counter);
+            }
+        }
+        final long aborted = after.total(ReactorCounter.SHUTDOWN_ABORTED) - before.total(ReactorCounter.SHUTDOWN_ABORTED);
+        return String.format(java.util.Locale.ROOT,
+            "coreloop: drained %d of %d open connections in %d ms, %d aborted at the deadline%n" +
+            "coreloop: totals: %d connections accepted, %d closed (%d idle timeouts, %d protocol errors, %d resets)," +
+            " %s read in %d calls, %s written in %d calls, %d handler errors, %d inbox rejections, %d stalls," +
+            " %d lost pins; up %d s%n",
+            Math.max(0, open - aborted), open, stopMs, aborted,
+            after.total(ReactorCounter.ACCEPTED), after.total(ReactorCounter.CLOSED),
+            after.total(ReactorCounter.CLOSE_IDLE_TIMEOUT), after.total(ReactorCounter.CLOSE_PROTOCOL_ERROR),
+            after.total(ReactorCounter.CLOSE_PEER_RESET),
+            bytes(after.total(ReactorCounter.BYTES_READ)), after.total(ReactorCounter.READ_CALLS),
+            bytes(after.total(ReactorCounter.BYTES_WRITTEN)), after.total(ReactorCounter.WRITE_CALLS),
+            after.total(ReactorCounter.HANDLER_ERRORS), after.total(ReactorCounter.INBOX_REJECTIONS),
+            after.total(ReactorCounter.STALLS), after.total(ReactorCounter.PIN_CHANGES), upMs / 1000);
+    }
+
+    private static String bytes(final long bytes)
+    {
+        return bytes >= 1L << 30 ? String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double)(1L << 30)) :
+            bytes >= 1L << 20 ? String.format(java.util.Locale.ROOT, "%.2f MiB", bytes / (double)(1L << 20)) :
+            bytes + " bytes";
     }
 
     private static InetSocketAddress address(final LauncherSettings settings, final int port)
@@ -265,7 +374,7 @@ public final class ServerRunner implements ServeAction
         {
             for (final Listener listener : listeners)
             {
-                if (listener.requested().getPort() != 0 && message.contains(listener.requested().toString()))
+                if (listener.requested().getPort() != 0 && message.contains(Server.hostPort(listener.requested())))
                 {
                     return " (the " + listener.name() + " listener; choose another port with --" + listener.name() +
                         "-port)";
@@ -278,7 +387,6 @@ public final class ServerRunner implements ServeAction
     /** @return {@code 127.0.0.1:8080} or {@code [::1]:8080}. */
     static String hostPort(final InetSocketAddress address)
     {
-        final String host = address.getAddress().getHostAddress();
-        return (address.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + address.getPort();
+        return Server.hostPort(address);
     }
 }

@@ -2,6 +2,8 @@ package dev.coreloop.deploy;
 
 import java.util.Locale;
 
+import dev.coreloop.core.ServerContext;
+
 /**
  * The settings of {@code coreloop serve}. Each has one name used three ways: the flag {@code --http-port}, the
  * config-file key {@code http-port} and the environment variable {@code CORELOOP_HTTP_PORT}. Precedence is
@@ -30,7 +32,23 @@ public enum Setting
     /** {@code HOST:PORT} the proxy relays every connection to; {@code none} (the default) when there is no proxy. */
     PROXY_UPSTREAM("proxy-upstream", Setting.PROXY_UPSTREAM_DEFAULT),
     /** How long a graceful shutdown may take before the remaining connections are aborted. */
-    SHUTDOWN_DEADLINE_MS("shutdown-deadline-ms", Setting.SHUTDOWN_DEADLINE_MS_DEFAULT);
+    SHUTDOWN_DEADLINE_MS("shutdown-deadline-ms", Setting.SHUTDOWN_DEADLINE_MS_DEFAULT),
+    /** Prometheus {@code /metrics} and {@code /health} listener port; 0 (the default) disables it. */
+    METRICS_PORT("metrics-port", Setting.METRICS_PORT_DEFAULT),
+    /** Where the counters file's {@code coreloop-<pid>} directory goes; {@code auto}: $RUNTIME_DIRECTORY or /dev/shm. */
+    RUN_DIR("run-dir", Setting.RUN_DIR_DEFAULT),
+    /** Close a connection after this long without traffic (echo, HTTP; RESP keeps its own hour). */
+    IDLE_TIMEOUT_MS("idle-timeout-ms", Setting.IDLE_TIMEOUT_MS_DEFAULT),
+    /** Close a connection whose pending output made no progress for this long. */
+    WRITE_STALL_TIMEOUT_MS("write-stall-timeout-ms", Setting.WRITE_STALL_TIMEOUT_MS_DEFAULT),
+    /** How long a closing connection lingers for the peer's FIN (lingering close). */
+    DRAIN_TIMEOUT_MS("drain-timeout-ms", Setting.DRAIN_TIMEOUT_MS_DEFAULT),
+    /** Off-heap buffer pool per reactor, bytes. */
+    BUFFER_POOL_BYTES("buffer-pool-bytes", Setting.BUFFER_POOL_BYTES_DEFAULT),
+    /** The listen backlog of each listener (the kernel caps it at net.core.somaxconn). */
+    BACKLOG("backlog", Setting.BACKLOG_DEFAULT),
+    /** What an idle reactor does: select (block), backoff or spin. */
+    IDLE_MODE("idle-mode", Setting.IDLE_MODE_DEFAULT);
 
     /** Embedded defaults, as strings in the same syntax a user writes (also shown by {@code --help}). */
     public static final String REACTORS_DEFAULT = "auto";
@@ -43,6 +61,14 @@ public enum Setting
     public static final String PROXY_PORT_DEFAULT = "0";
     public static final String PROXY_UPSTREAM_DEFAULT = "none";
     public static final String SHUTDOWN_DEADLINE_MS_DEFAULT = "5000";
+    public static final String METRICS_PORT_DEFAULT = "0";
+    public static final String RUN_DIR_DEFAULT = "auto";
+    public static final String IDLE_TIMEOUT_MS_DEFAULT = "" + ServerContext.IDLE_TIMEOUT_MS_DEFAULT;
+    public static final String WRITE_STALL_TIMEOUT_MS_DEFAULT = "" + ServerContext.WRITE_STALL_TIMEOUT_MS_DEFAULT;
+    public static final String DRAIN_TIMEOUT_MS_DEFAULT = "" + ServerContext.DRAIN_TIMEOUT_MS_DEFAULT;
+    public static final String BUFFER_POOL_BYTES_DEFAULT = "" + ServerContext.BUFFER_POOL_BYTES_PER_REACTOR_DEFAULT;
+    public static final String BACKLOG_DEFAULT = "" + ServerContext.BACKLOG_DEFAULT;
+    public static final String IDLE_MODE_DEFAULT = "select";
 
     /** Prefix of the environment variables. */
     public static final String ENV_PREFIX = "CORELOOP_";

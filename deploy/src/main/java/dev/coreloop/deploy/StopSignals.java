@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import sun.misc.Signal;
 
 /**
- * Turns SIGINT and SIGTERM into a stop request that the main thread waits for, so that {@code coreloop serve} can
+ * Turns SIGINT and SIGTERM into a stop request (and, when asked, SIGHUP into a logged no-op) that the main thread waits for, so that {@code coreloop serve} can
  * shut down gracefully on the main thread and exit 0. A JVM left to its default handling runs shutdown hooks and
  * exits with 128 + signal, which systemd and Kubernetes would log as a failure of a stop they asked for.
  *
@@ -27,6 +27,7 @@ final class StopSignals
 
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final Runnable onSecondSignal;
+    private final Runnable onHangup;
 
     // The first reason wins; set before the count-down, so a thread that returns from await sees it.
     private final AtomicReference<String> reason = new AtomicReference<>();
@@ -37,7 +38,18 @@ final class StopSignals
      */
     StopSignals(final Runnable onSecondSignal)
     {
+        this(onSecondSignal, null);
+    }
+
+    /**
+     * @param onSecondSignal what to do when a signal arrives after the stop was already requested (the launcher
+     *                       prints a line, releases its CPU claims and halts the JVM).
+     * @param onHangup       what to do on SIGHUP instead of the JVM's default (exit): null leaves SIGHUP alone.
+     */
+    StopSignals(final Runnable onSecondSignal, final Runnable onHangup)
+    {
         this.onSecondSignal = onSecondSignal;
+        this.onHangup = onHangup;
     }
 
     /** @return true if both handlers are installed; false if this JVM does not allow it. */
@@ -49,12 +61,23 @@ final class StopSignals
             {
                 Signal.handle(new Signal(name), signal -> onSignal("SIG" + signal.getName()));
             }
-            return true;
         }
         catch (final IllegalArgumentException | UnsupportedOperationException ex)
         {
             return false;
         }
+        if (onHangup != null)
+        {
+            try
+            {
+                Signal.handle(new Signal("HUP"), signal -> onHangup.run());
+            }
+            catch (final IllegalArgumentException | UnsupportedOperationException ex)
+            {
+                // no SIGHUP on this platform, or -Xrs: the JVM's default applies
+            }
+        }
+        return true;
     }
 
     /** Requests the stop; {@code name} is reported as its reason. The second and later requests call the abort. */

@@ -170,7 +170,7 @@ class LauncherIT
             assertThat(server.process.waitFor(45, TimeUnit.SECONDS)).isTrue();
             assertThat(server.process.exitValue()).isEqualTo(Main.EXIT_FAILURE);
             assertThat(server.stderr())
-                .contains("coreloop: cannot start: cannot listen on /127.0.0.1:" + port)
+                .contains("coreloop: cannot start: cannot listen on 127.0.0.1:" + port)
                 .contains("the http listener");
             assertThat(server.stdout()).doesNotContain("listening on");
         }

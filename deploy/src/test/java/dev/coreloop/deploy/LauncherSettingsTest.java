@@ -32,7 +32,15 @@ class LauncherSettingsTest
             Arguments.of(Setting.ECHO_PORT, "17007", "27007", "0"),
             Arguments.of(Setting.HTTP_PORT, "18080", "ephemeral", "28080"),
             Arguments.of(Setting.RESP_PORT, "16380", "26380", "0"),
-            Arguments.of(Setting.SHUTDOWN_DEADLINE_MS, "1", "250", "0"));
+            Arguments.of(Setting.SHUTDOWN_DEADLINE_MS, "1", "250", "0"),
+            Arguments.of(Setting.METRICS_PORT, "9464", "ephemeral", "19464"),
+            Arguments.of(Setting.RUN_DIR, "/run/coreloop", "/tmp", "/var/run"),
+            Arguments.of(Setting.IDLE_TIMEOUT_MS, "1", "120000", "86400000"),
+            Arguments.of(Setting.WRITE_STALL_TIMEOUT_MS, "5000", "1", "60000"),
+            Arguments.of(Setting.DRAIN_TIMEOUT_MS, "100", "1", "10000"),
+            Arguments.of(Setting.BUFFER_POOL_BYTES, "4194304", "134217728", "1099511627776"),
+            Arguments.of(Setting.BACKLOG, "1", "4096", "65535"),
+            Arguments.of(Setting.IDLE_MODE, "spin", "BACKOFF", "spin"));
     }
 
     @Test
@@ -119,12 +127,38 @@ class LauncherSettingsTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-1", "65536", "http", "80x", "8 080", "1e3"})
+    @ValueSource(strings = {"-1", "65536", "http", "80x", "8 080", "1e3", "+8081", "08081", " 8081 ", "8081 "})
     void shouldRejectABadPortNamingTheFlagAndTheValue(final String port)
     {
         assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.HTTP_PORT, port), Map.of(), null))
             .isInstanceOf(ConfigException.class)
-            .hasMessageStartingWith("--http-port: '" + port.strip() + "' is not a port");
+            .hasMessageStartingWith("--http-port: '" + port + "' is not a port");
+    }
+
+    @Test
+    void shouldCheckTheConnectionAndReactorSettings()
+    {
+        final LauncherSettings settings = LauncherSettings.resolve(Map.of(Setting.IDLE_TIMEOUT_MS, "1500",
+            Setting.BUFFER_POOL_BYTES, "8388608", Setting.IDLE_MODE, "Spin"), Map.of("CORELOOP_BACKLOG", "64"), null);
+        assertThat(settings.idleTimeoutMs()).isEqualTo(1500);
+        assertThat(settings.bufferPoolBytes()).isEqualTo(8 << 20);
+        assertThat(settings.idleMode()).isEqualTo(dev.coreloop.core.IdleMode.SPIN);
+        assertThat(settings.backlog()).isEqualTo(64);
+        assertThat(settings.drainTimeoutMs()).isEqualTo(2000);
+        assertThat(settings.writeStallTimeoutMs()).isEqualTo(30000);
+
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.DRAIN_TIMEOUT_MS, "0"), Map.of(), null))
+            .hasMessage("--drain-timeout-ms: '0' is not a number of milliseconds in 1-86400000");
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.BUFFER_POOL_BYTES, "64m"), Map.of(), null))
+            .hasMessageStartingWith("--buffer-pool-bytes: '64m' is not a number of bytes");
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(), Map.of("CORELOOP_BACKLOG", "+10"), null))
+            .hasMessage("CORELOOP_BACKLOG: '+10' is not a number of connections in 1-65535");
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.IDLE_MODE, "sleep"), Map.of(), null))
+            .hasMessage("--idle-mode: 'sleep' is not an idle mode (select, backoff, spin)");
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.RUN_DIR, "run"), Map.of(), null))
+            .hasMessage("--run-dir: 'run' must be an absolute directory (or auto)");
+        assertThatThrownBy(() -> LauncherSettings.resolve(Map.of(Setting.METRICS_PORT, "8080"), Map.of(), null))
+            .hasMessageContaining("both are port 8080");
     }
 
     @Test

@@ -59,8 +59,30 @@ class PinSetupTest
     {
         assertThat(resolve(Map.of(), Map.of()).mode()).isEqualTo(PinMode.BEST_EFFORT);
         assertThat(resolve(Map.of(Setting.PIN, "reactors=2 mode=strict"), Map.of()).mode()).isEqualTo(PinMode.STRICT);
-        assertThat(resolve(Map.of(Setting.PIN, "reactors=2 mode=strict"), Map.of("CORELOOP_PIN_MODE", "best-effort"))
-            .mode()).isEqualTo(PinMode.BEST_EFFORT);
+    }
+
+    @Test
+    void shouldNeverLetALowerPrecedencePinModeOverrideTheModeWrittenInThePin()
+    {
+        final PinSetup fromFlag = resolve(Map.of(Setting.PIN, "reactors=2 mode=strict"),
+            Map.of("CORELOOP_PIN_MODE", "best-effort"));
+        assertThat(fromFlag.mode()).isEqualTo(PinMode.STRICT);
+        assertThat(fromFlag.modeSource()).isEqualTo("mode= in --pin, which outranks CORELOOP_PIN_MODE");
+
+        final PinSetup flagWins = resolve(Map.of(Setting.PIN_MODE, "best-effort"),
+            Map.of("CORELOOP_PIN", "reactors=2 mode=strict"));
+        assertThat(flagWins.mode()).isEqualTo(PinMode.BEST_EFFORT);
+        assertThat(flagWins.modeSource()).isEqualTo("--pin-mode, which outranks mode= in CORELOOP_PIN");
+
+        assertThat(resolve(Map.of(Setting.PIN, "reactors=2"), Map.of("CORELOOP_PIN_MODE", "strict")).mode())
+            .isEqualTo(PinMode.STRICT);
+        assertThat(resolve(Map.of(Setting.PIN, "reactors=2 mode=strict", Setting.PIN_MODE, "strict"), Map.of())
+            .mode()).isEqualTo(PinMode.STRICT);
+        assertThatThrownBy(() -> resolve(Map.of(Setting.PIN, "reactors=2 mode=strict", Setting.PIN_MODE, "off"),
+            Map.of()))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("--pin-mode is 'off' but --pin 'reactors=2 mode=strict' says mode=strict; give one or make" +
+                " them agree");
     }
 
     @Test

@@ -36,6 +36,8 @@ public final class AcceptorAgent implements Agent
     public static final String ROLE_NAME = "acceptor";
     /** The longest one select blocks when nothing happens (it is also woken by {@link #requestStop()}). */
     public static final long MAX_SELECT_MS = 1_000;
+    /** How often the acceptor's row gets a heartbeat ({@code ReactorCounter.HEARTBEAT_MS}). */
+    static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
     private static final Logger LOG = LoggerFactory.getLogger(AcceptorAgent.class);
 
@@ -47,8 +49,10 @@ public final class AcceptorAgent implements Agent
     private final PlacementPolicy.ReactorLoad load;
     private final AcceptLoop acceptLoop;
     private final Consumer<SelectionKey> acceptHandler = this::onAcceptable;
+    private final org.agrona.concurrent.status.AtomicCounter accepted;
     private Selector selector;
     private long nowNs;
+    private long lastHeartbeatNs;
     private volatile boolean stopRequested;
 
     /**
@@ -71,6 +75,7 @@ public final class AcceptorAgent implements Agent
         this.counters = counters;
         this.placement = ctx.placement();
         this.load = reactorIndex -> reactors[reactorIndex].proxy().openConnections();
+        this.accepted = counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPTOR_ACCEPTED);
         this.acceptLoop = new AcceptLoop(ROLE_NAME, listeners, ctx,
             counters.counter(counters.acceptorRow(), ReactorCounter.EMFILE_BACKOFFS), this::onAccepted);
     }
@@ -89,6 +94,8 @@ public final class AcceptorAgent implements Agent
         {
             selector = Selector.open();
             acceptLoop.register(selector);
+            lastHeartbeatNs = clock.nanoTime();
+            counters.heartbeat(counters.acceptorRow(), System.currentTimeMillis());
         }
         catch (final IOException ex)
         {
@@ -105,6 +112,12 @@ public final class AcceptorAgent implements Agent
             return 0;
         }
         nowNs = clock.nanoTime();
+        if (nowNs - lastHeartbeatNs >= HEARTBEAT_INTERVAL_NS)
+        {
+            // The select below returns at least every MAX_SELECT_MS, so the heartbeat is about once a second.
+            lastHeartbeatNs = nowNs;
+            counters.heartbeat(counters.acceptorRow(), System.currentTimeMillis());
+        }
         int work = acceptLoop.poll(nowNs);
         long timeoutMs = MAX_SELECT_MS;
         if (acceptLoop.isPaused())
@@ -125,6 +138,7 @@ public final class AcceptorAgent implements Agent
 
     private void onAccepted(final SocketChannel channel, final int listenerIndex, final long nowNs)
     {
+        accepted.setRelease(accepted.getPlain() + 1); // single writer (this thread); release: pairs with readers' acquire
         final int reactorIndex = liveReactor(placement.select(reactors.length, load));
         if (reactorIndex < 0 || !reactors[reactorIndex].proxy().handOff(new HandOff(channel, listenerIndex)))
         {

@@ -1,5 +1,7 @@
 package dev.coreloop.core.reactor;
 
+import dev.coreloop.core.status.ReactorCounter;
+
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -84,6 +86,7 @@ final class IoPoller implements AutoCloseable
         }
         try
         {
+            parts.stats.increment(ReactorCounter.POLL_CALLS);
             work += selector.selectNow(readyKeyHandler);
         }
         catch (final IOException ex)
@@ -105,6 +108,7 @@ final class IoPoller implements AutoCloseable
         int selected = 0;
         try
         {
+            parts.stats.increment(ReactorCounter.POLL_CALLS);
             selected = selector.select(parkedKeyHandler, timeoutMs);
         }
         catch (final IOException ex)

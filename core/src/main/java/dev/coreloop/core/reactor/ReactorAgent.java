@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *     arrived during it counts as activity before the idle timer looks (contract item 8);</li>
  *     <li><b>flush</b>: connections with a backlog write it (per-connection write budget, gathering writes, OP_WRITE
  *     only after a short write) and re-evaluate writability;</li>
- *     <li><b>shutdown</b>: once requested, drain every connection and abort what remains at the deadline.</li>
+ *     <li><b>shutdown</b>: once requested, drain every connection and abort what remains at the deadline;</li>
+ *     <li><b>gauges</b>: the inbox, task queue and message ring depths go to the counters.</li>
  * </ol>
+ * Once a second a timer of the reactor's own runs {@link ReactorHousekeeping}: the heartbeat and the pin watch.
  * After every dispatch unit (a registration, task, message, ready key, timer, flush) the deferred callbacks it caused
  * run: the safe point of contract item 7. When a cycle found no work, {@link SelectorIdleStrategy} calls
  * {@link #park()}, which blocks in {@code select} until I/O, a wake-up or the next timer deadline.
@@ -79,6 +81,7 @@ public final class ReactorAgent implements Agent
     private final ConnectionIntake intake;
     private final ShutdownSequence shutdown;
     private final Parking parking;
+    private final ReactorHousekeeping housekeeping;
     private final Consumer<HandOff> handOffHandler;
     private final MessageHandler messageHandler = this::onMessage;
     private final ReactorTimers.ExpiryHandler expiryHandler = this::onTimerExpiry;
@@ -129,6 +132,7 @@ public final class ReactorAgent implements Agent
         this.shutdown = new ShutdownSequence(parts, proxy);
         this.parking = new Parking(parts, proxy, shutdown);
         this.handOffHandler = intake::onHandOff;
+        this.housekeeping = new ReactorHousekeeping(parts, serverCounters);
         this.parts.handle = new ReactorHandle(parts, proxy, services, connector);
         this.reusePortListeners = reusePortListeners;
     }
@@ -180,6 +184,7 @@ public final class ReactorAgent implements Agent
                     serverCounters.counter(parts.index, ReactorCounter.EMFILE_BACKOFFS), intake::onAccepted));
             }
             services.start(ctx, parts.handle);
+            housekeeping.start(pinResult, nowNs);
         }
         catch (final Throwable ex)
         {
@@ -216,6 +221,7 @@ public final class ReactorAgent implements Agent
             {
                 intake.onHandOff(handOff);
             }
+            parts.stats.add(ReactorCounter.SHUTDOWN_ABORTED, parts.registry.count());
             shutdown.closeEvery(ConnEvent.SHUTDOWN_DEADLINE);
         }
         finally
@@ -299,6 +305,7 @@ public final class ReactorAgent implements Agent
             final int written = parts.flushQueue.flush(nowNs, parts.deferred);
             work += shutdown.poll(nowNs, poller);
             work += parts.deferred.runAll();
+            sampleQueueDepths();
             parts.clock.endCycle(work + written);
             // Writes that completed leave nothing to come back for: the idle strategy may park at once, and its
             // select finds any new I/O (one epoll_wait per request-response, as redis's ae loop does, instead of a
@@ -310,6 +317,14 @@ public final class ReactorAgent implements Agent
         {
             throw die(error);
         }
+    }
+
+    /** Depth gauges, sampled once per cycle: a few loads, and a store only when a depth changed. */
+    private void sampleQueueDepths()
+    {
+        parts.stats.set(ReactorCounter.INBOX_DEPTH, proxy.inboxDepth());
+        parts.stats.set(ReactorCounter.TASK_QUEUE_DEPTH, proxy.taskQueueDepth());
+        parts.stats.set(ReactorCounter.MESSAGE_RING_BYTES, proxy.messageRingBytes());
     }
 
     private int runTasks()
@@ -346,7 +361,12 @@ public final class ReactorAgent implements Agent
     private int pollTimers(final long nowNs)
     {
         final int expired = parts.timers.poll(nowNs, TIMER_LIMIT);
-        parts.stats.add(ReactorCounter.TIMERS_FIRED, expired);
+        if (expired > 0)
+        {
+            parts.stats.add(ReactorCounter.TIMERS_FIRED, expired);
+            parts.stats.set(ReactorCounter.TIMER_LAG_TOTAL_NS, parts.timers.lagTotalNs());
+            parts.stats.proposeMax(ReactorCounter.TIMER_LAG_MAX_NS, parts.timers.lagMaxNs());
+        }
         trimmer.armIfNeeded(nowNs);
         return expired;
     }
@@ -356,6 +376,10 @@ public final class ReactorAgent implements Agent
         if (owner instanceof ReactorConnection)
         {
             ((ReactorConnection)owner).timers().onExpiry(timerId, nowNs);
+        }
+        else if (housekeeping.owns(owner))
+        {
+            housekeeping.onTick(nowNs);
         }
         else
         {

@@ -303,6 +303,27 @@ public final class ReactorProxy
         return open;
     }
 
+    /** {@return channels waiting in the inbox} */
+    @AnyThread
+    public int inboxDepth()
+    {
+        return inbox.size();
+    }
+
+    /** {@return tasks waiting in the task queue} */
+    @AnyThread
+    public int taskQueueDepth()
+    {
+        return tasks.size();
+    }
+
+    /** {@return bytes waiting in the message ring} */
+    @AnyThread
+    public int messageRingBytes()
+    {
+        return messages.size();
+    }
+
     /** {@return the reactor's selector once started, else null} */
     @AnyThread
     public Selector selector()

@@ -45,6 +45,16 @@ final class ReactorStats
         }
     }
 
+    /** Stores a gauge's new value; no store when it is unchanged (most cycles), so readers' cache lines stay put. */
+    void set(final ReactorCounter counter, final long value)
+    {
+        final AtomicCounter atomicCounter = counters[counter.id()];
+        if (atomicCounter.getPlain() != value)
+        {
+            atomicCounter.setRelease(value); // release: pairs with the readers' acquire loads
+        }
+    }
+
     void proposeMax(final ReactorCounter counter, final long value)
     {
         counters[counter.id()].proposeMaxRelease(value);

@@ -1,5 +1,7 @@
 package dev.coreloop.core.reactor;
 
+import dev.coreloop.core.status.ReactorCounter;
+
 import java.util.concurrent.CountDownLatch;
 
 import dev.coreloop.core.conn.ConnEvent;
@@ -63,6 +65,7 @@ final class ShutdownSequence
         }
         if (nowNs - parts.shutdownDeadlineNs >= 0)
         {
+            parts.stats.add(ReactorCounter.SHUTDOWN_ABORTED, parts.registry.count());
             closeEvery(ConnEvent.SHUTDOWN_DEADLINE);
             return 1;
         }

@@ -48,7 +48,7 @@ public final class CountersSnapshot
     }
 
     /**
-     * {@return the sum over reactors and the acceptor (the largest value for {@link ReactorCounter#MAX_CYCLE_NS})}
+     * {@return the sum over reactors and the acceptor (the largest value for a {@link ReactorCounter.Kind#MAX} counter)}
      *
      * @param counter which counter.
      */
@@ -57,7 +57,7 @@ public final class CountersSnapshot
         long total = 0;
         for (final long[] row : values)
         {
-            total = counter == ReactorCounter.MAX_CYCLE_NS ? Math.max(total, row[counter.id()]) : total + row[counter.id()];
+            total = counter.kind() == ReactorCounter.Kind.MAX ? Math.max(total, row[counter.id()]) : total + row[counter.id()];
         }
         return total;
     }

@@ -4,8 +4,8 @@ import dev.coreloop.core.CloseReason;
 
 /**
  * The per-reactor counters. Ids are stable (they are the counter type ids in the counters buffer and will be
- * the layout of the counters file); labels are for humans. {@code STATE_*} are gauges, everything else counts up
- * except {@link #MAX_CYCLE_NS}.
+ * the layout of the counters file, {@link CountersFile}); labels are for humans. Each has a {@link Kind}: most count
+ * up, {@code STATE_*} and a few others are gauges, {@link #MAX_CYCLE_NS} and {@link #TIMER_LAG_MAX_NS} keep a maximum.
  *
  * <p>Each counter has one writer, named by {@link #writer()}: the owning reactor, the acceptor, or (for the
  * rejection counters of the cross-thread queues) any thread, which then uses an atomic add. Any thread may read.
@@ -27,7 +27,7 @@ public enum ReactorCounter
     /** Duty cycles. Writer: reactor. */
     LOOP_CYCLES(6, "duty cycles", Writer.REACTOR),
     /** Longest busy duty cycle (ns). Writer: reactor. */
-    MAX_CYCLE_NS(7, "longest busy duty cycle (ns)", Writer.REACTOR),
+    MAX_CYCLE_NS(7, "longest busy duty cycle (ns)", Writer.REACTOR, Kind.MAX),
     /** Tasks run from the task queue. Writer: reactor. */
     TASKS_RUN(8, "tasks run from the task queue", Writer.REACTOR),
     /** Messages read from the message ring. Writer: reactor. */
@@ -59,7 +59,24 @@ public enum ReactorCounter
     /** Callbacks deferred to run after the current callback returns (re-entrancy rule). Writer: reactor. */
     CALLBACKS_DEFERRED(22, "callbacks deferred until the current callback returned", Writer.REACTOR),
     /** 1 once the reactor's thread has died of an error outside user code; the server then places nothing on it. Writer: reactor. */
-    DEAD(23, "1 once the reactor died of an error outside user code", Writer.REACTOR),
+    DEAD(23, "1 once the reactor died of an error outside user code", Writer.REACTOR, Kind.GAUGE),
+    /** Selector calls (selectNow in the I/O phase and the blocking select of a park). Writer: reactor. */
+    POLL_CALLS(24, "selector calls (selectNow and blocking select)", Writer.REACTOR),
+    /** Longest delay from a timer's deadline to its expiry (ns), tick resolution included. Writer: reactor. */
+    TIMER_LAG_MAX_NS(25, "longest delay from a timer deadline to its expiry (ns)", Writer.REACTOR, Kind.MAX),
+    /** Sum of the delays from timers' deadlines to their expiries (ns); divide by TIMERS_FIRED for the mean. Writer: reactor. */
+    TIMER_LAG_TOTAL_NS(26, "sum of delays from timer deadlines to expiries (ns)", Writer.REACTOR),
+    /** Channels waiting in the inbox, sampled by the reactor once per duty cycle. Writer: reactor. */
+    INBOX_DEPTH(27, "channels waiting in the inbox (sampled each cycle)", Writer.REACTOR, Kind.GAUGE),
+    /** Tasks waiting in the task queue, sampled by the reactor once per duty cycle. Writer: reactor. */
+    TASK_QUEUE_DEPTH(28, "tasks waiting in the task queue (sampled each cycle)", Writer.REACTOR, Kind.GAUGE),
+    /** Bytes waiting in the message ring, sampled by the reactor once per duty cycle. Writer: reactor. */
+    MESSAGE_RING_BYTES(29, "bytes waiting in the message ring (sampled each cycle)", Writer.REACTOR, Kind.GAUGE),
+    /** Wall-clock time (epoch ms) of the row's last heartbeat, about once a second. Writer: reactor (acceptor row: acceptor). */
+    HEARTBEAT_MS(30, "wall-clock time (epoch ms) of the last heartbeat, about once a second", Writer.REACTOR, Kind.GAUGE),
+    /** The reactor's pin status, a {@link PinState} code. Writer: reactor. */
+    PIN_STATUS(31, "pin status (0 unpinned, 1 pinned, 2 mismatch, 3 failed, 4 lost while running)", Writer.REACTOR,
+        Kind.GAUGE),
     /** Connections now in state HANDED_OFF. Writer: reactor. */
     STATE_HANDED_OFF(32, "connections now in state HANDED_OFF", Writer.REACTOR),
     /** Connections now in state CONNECTING. Writer: reactor. */
@@ -113,7 +130,21 @@ public enum ReactorCounter
     /** Connections closed with reason ILLEGAL_TRANSITION. Writer: reactor. */
     CLOSE_ILLEGAL_TRANSITION(64, "connections closed with reason ILLEGAL_TRANSITION", Writer.REACTOR),
     /** Connections closed with reason REACTOR_FAILED. Writer: reactor. */
-    CLOSE_REACTOR_FAILED(65, "connections closed with reason REACTOR_FAILED", Writer.REACTOR);
+    CLOSE_REACTOR_FAILED(65, "connections closed with reason REACTOR_FAILED", Writer.REACTOR),
+    /** The CPU the reactor ran on at its latest sample (about once a second), or -1 when unknown. Writer: reactor. */
+    CURRENT_CPU(66, "CPU the thread ran on at the latest sample (-1 unknown)", Writer.REACTOR, Kind.GAUGE),
+    /** The CPU the plan gives the reactor when it is exactly one, else -1. Writer: reactor. */
+    PLANNED_CPU(67, "CPU the plan gives the thread (-1 none or several)", Writer.REACTOR, Kind.GAUGE),
+    /** Samples that found the thread on another CPU than the previous sample. Writer: reactor. */
+    CPU_MIGRATIONS(68, "samples that found the thread on another CPU than the sample before", Writer.REACTOR),
+    /** Samples that found the thread's allowed CPU set changed from the one it had (a lost pin). Writer: reactor. */
+    PIN_CHANGES(69, "samples that found the allowed CPU set changed (pin lost)", Writer.REACTOR),
+    /** Lost pins put back by the reactor (strict mode re-applies the plan). Writer: reactor. */
+    PIN_RESTORES(70, "lost pins re-applied (strict mode)", Writer.REACTOR),
+    /** Connections still open at the shutdown deadline, aborted then (the others drained). Writer: reactor. */
+    SHUTDOWN_ABORTED(71, "connections still open at the shutdown deadline, aborted", Writer.REACTOR),
+    /** Connections the acceptor thread accepted (its own row only; each is then counted ACCEPTED by its reactor). Writer: acceptor. */
+    ACCEPTOR_ACCEPTED(72, "connections the acceptor thread accepted", Writer.ACCEPTOR);
 
     /** Who writes a counter. */
     public enum Writer
@@ -126,8 +157,19 @@ public enum ReactorCounter
         ANY
     }
 
+    /** How a counter's value moves, which says how to show it (a rate, a level or a high-water mark). */
+    public enum Kind
+    {
+        /** Only counts up: show it as a rate. */
+        COUNT,
+        /** Goes up and down (a level, a state, a time): show the value. */
+        GAUGE,
+        /** The largest value seen so far: show the value; its total over rows is the maximum. */
+        MAX
+    }
+
     /** One more than the largest id. */
-    public static final int ID_LIMIT = 66;
+    public static final int ID_LIMIT = 73;
 
     private static final ReactorCounter[] VALUES = values();
     private static final ReactorCounter[] BY_ID = new ReactorCounter[ID_LIMIT];
@@ -147,12 +189,19 @@ public enum ReactorCounter
     private final int id;
     private final String label;
     private final Writer writer;
+    private final Kind kind;
 
     ReactorCounter(final int id, final String label, final Writer writer)
+    {
+        this(id, label, writer, null);
+    }
+
+    ReactorCounter(final int id, final String label, final Writer writer, final Kind kind)
     {
         this.id = id;
         this.label = label;
         this.writer = writer;
+        this.kind = kind != null ? kind : name().startsWith("STATE_") ? Kind.GAUGE : Kind.COUNT;
     }
 
     /** {@return the stable id} */
@@ -171,6 +220,27 @@ public enum ReactorCounter
     public Writer writer()
     {
         return writer;
+    }
+
+    /** {@return how its value moves} */
+    public Kind kind()
+    {
+        return kind;
+    }
+
+    /**
+     * {@return true for the counters the acceptor thread writes on its own row ({@link #ACCEPTOR_ACCEPTED},
+     * {@link #EMFILE_BACKOFFS}, {@link #HEARTBEAT_MS}); the other counters of that row stay 0}
+     */
+    public boolean onAcceptorRow()
+    {
+        return this == ACCEPTOR_ACCEPTED || this == EMFILE_BACKOFFS || this == HEARTBEAT_MS;
+    }
+
+    /** {@return every counter, in declaration order (a shared array: do not modify)} */
+    static ReactorCounter[] all()
+    {
+        return VALUES;
     }
 
     /**

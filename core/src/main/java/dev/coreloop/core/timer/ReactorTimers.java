@@ -73,6 +73,8 @@ public final class ReactorTimers
     private long nextTimerId = FIRST_TIMER_ID;
     private long earliestDeadlineNs = Long.MAX_VALUE;
     private long scanEarliestNs;
+    private long lagMaxNs;
+    private long lagTotalNs;
 
     /**
      * Creates an empty wheel whose time starts at {@code startNs}.
@@ -214,6 +216,23 @@ public final class ReactorTimers
         return earliestDeadlineNs;
     }
 
+    /**
+     * {@return the longest lag seen from the end of a timer's tick to its expiry, ns (a lower bound of the lag from its
+     * deadline, within one tick)}
+     */
+    @ReactorThread
+    public long lagMaxNs()
+    {
+        return lagMaxNs;
+    }
+
+    /** {@return the sum of the lags of every expired timer, ns (see {@link #lagMaxNs()})} */
+    @ReactorThread
+    public long lagTotalNs()
+    {
+        return lagTotalNs;
+    }
+
     /** For tests: entries in the timer-id to wheel-id map. */
     int wheelIdMapSize()
     {
@@ -253,6 +272,14 @@ public final class ReactorTimers
         if (timerId != NULL_TIMER)
         {
             wheelIdByTimerId.remove(timerId);
+            // The wheel frees the slot before it calls back, so the deadline is gone: measure the lag from the end of
+            // the tick being expired, a lower bound within one tick (TICK_RESOLUTION_NS) of the true lag.
+            final long lagNs = nowNs - wheel.currentTickTime();
+            if (lagNs > 0)
+            {
+                lagTotalNs += lagNs;
+                lagMaxNs = Math.max(lagMaxNs, lagNs);
+            }
             final Object owner = ownerByTimerId.remove(timerId);
             expiryHandler.onExpiry(owner, timerId, nowNs);
         }
