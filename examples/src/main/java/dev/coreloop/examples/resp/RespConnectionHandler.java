@@ -203,6 +203,11 @@ public final class RespConnectionHandler implements ConnectionHandler
             error("ERR wrong number of arguments for '" + command.lowerName() + "' command");
             return;
         }
+        if (CollectionOperations.handles(command))
+        {
+            CollectionCommands.route(shard, calls, parser, command);
+            return;
+        }
         switch (command)
         {
             case PING:
@@ -285,6 +290,9 @@ public final class RespConnectionHandler implements ConnectionHandler
                 break;
             case CONFIG:
                 config(argCount);
+                break;
+            case KEYS:
+                CollectionCommands.keys(shard, calls, parser);
                 break;
             case QUIT:
                 calls.reply(ReplyWriter.OK);
