@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 import org.agrona.DirectBuffer;
 
 /**
- * The commands on redis's collection types — lists, sets, hashes and sorted sets — and TYPE, executed by the shard that
- * owns the key. The request ({@link ShardRequest}) carries the command ({@code p1}, its {@link RespCommand} ordinal),
+ * The commands on redis's collection types — lists, sets, hashes and sorted sets — and TYPE, executed by the shard
+ * that owns the key. The request ({@link ShardRequest}) carries the command ({@code p1}, its {@link RespCommand} ordinal),
  * the key, and the arguments after the key packed as an {@link ArgList} ({@code p2} of them, in the value). Every
  * check happens here, in the order redis makes it (syntax and numbers before or after the type of the key, as each
  * redis command does), so the replies and errors are redis 7.0's, including
