@@ -69,6 +69,36 @@ class RespCollectionsTest
     }
 
     @Test
+    void shouldAnswerTheWholeTranscriptPipelinedAcrossShardsInOrder() throws IOException
+    {
+        start(3, 1);
+        final List<String> lines = transcript();
+        final StringBuilder pipeline = new StringBuilder();
+        final List<Object> expected = new ArrayList<>();
+        for (final String line : lines)
+        {
+            final int arrow = line.indexOf("  =>  ");
+            pipeline.append(RespTestSupport.command(split(line.substring(line.startsWith("~") ? 1 : 0, arrow))));
+            expected.add(RespTestSupport.parseReplies(unescape(line.substring(arrow + 6))).get(0));
+        }
+        client.send(pipeline.toString());
+        cluster.pump();
+        final List<Object> actual = RespTestSupport.parseReplies(client.takeOutput());
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < lines.size(); i++)
+        {
+            if (lines.get(i).startsWith("~"))
+            {
+                assertThat(multiset(actual.get(i))).as(lines.get(i)).isEqualTo(multiset(expected.get(i)));
+            }
+            else
+            {
+                assertThat(actual.get(i)).as(lines.get(i)).isEqualTo(expected.get(i));
+            }
+        }
+    }
+
+    @Test
     void shouldExpireACollectionOnTheReactorsClockAndSweepIt()
     {
         start(1, 0);
@@ -297,7 +327,11 @@ class RespCollectionsTest
 
     private static Map<Object, Integer> multiset(final String reply)
     {
-        final Object parsed = RespTestSupport.parseReplies(reply).get(0);
+        return multiset(RespTestSupport.parseReplies(reply).get(0));
+    }
+
+    private static Map<Object, Integer> multiset(final Object parsed)
+    {
         final Map<Object, Integer> counts = new HashMap<>();
         for (final Object element : (List<?>)parsed)
         {
