@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The commands on redis's collection types — lists, sets, hashes and sorted sets — and TYPE, executed by the shard
@@ -597,7 +598,7 @@ final class CollectionOperations
         long value = 0;
         if (current != null)
         {
-            if (!strictLong.parse(new org.agrona.concurrent.UnsafeBuffer(current), 0, current.length))
+            if (!strictLong.parse(new UnsafeBuffer(current), 0, current.length))
             {
                 reply.error("ERR hash value is not an integer");
                 deleteIfEmpty(index);

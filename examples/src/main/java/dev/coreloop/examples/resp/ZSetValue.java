@@ -66,7 +66,7 @@ final class ZSetValue extends CollectionValue
         final Entry previous = byMember.get(member);
         if (previous != null)
         {
-            if (Double.compare(previous.score, score) == 0 || (previous.score == score))
+            if (previous.score == score) // 0 and -0 are one score, as in redis
             {
                 return false;
             }
