@@ -51,6 +51,12 @@ public final class KeyStore
         return mask + 1;
     }
 
+    /** {@return the key bytes in slot {@code index}, or null if the slot is free (KEYS walks the slots)} */
+    public byte[] keyAt(final int index)
+    {
+        return keys[index];
+    }
+
     /**
      * @return the slot of a live key, or -1 if absent or expired (an expired key is removed on the way).
      */

@@ -15,6 +15,7 @@ import org.agrona.DirectBuffer;
  * order (the connection's {@link ShardCalls}). Multi-key commands scatter: MGET becomes an array header plus one GET
  * per key, whose replies leave in key order; DEL, EXISTS and MSET become one counting part per key, gathered into one
  * reply ({@link RespShard#SUM}, {@link RespShard#ALL_OK}); DBSIZE and FLUSHALL send one part to every shard.
+ * Collection commands and TYPE go to their key's shard whole ({@link CollectionCommands}); KEYS asks every shard.
  * Load never turns into an error: when this reactor has too many requests outstanding at other shards, or this
  * connection holds too many replies, it stops reading ({@link ShardCalls#mustPause()}) and resumes when there is
  * room. Like redis cluster (and unlike one redis server), a multi-key command whose keys live on several shards is
@@ -203,6 +204,11 @@ public final class RespConnectionHandler implements ConnectionHandler
             error("ERR wrong number of arguments for '" + command.lowerName() + "' command");
             return;
         }
+        if (CollectionOperations.handles(command))
+        {
+            CollectionCommands.route(shard, calls, parser, command);
+            return;
+        }
         switch (command)
         {
             case PING:
@@ -285,6 +291,9 @@ public final class RespConnectionHandler implements ConnectionHandler
                 break;
             case CONFIG:
                 config(argCount);
+                break;
+            case KEYS:
+                CollectionCommands.keys(shard, calls, parser);
                 break;
             case QUIT:
                 calls.reply(ReplyWriter.OK);

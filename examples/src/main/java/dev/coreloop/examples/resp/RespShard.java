@@ -82,7 +82,8 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final int selfIndex;
     private final int reactorCount;
     private final KeyStore store = new KeyStore();
-    private final ShardOperations operations = new ShardOperations(store);
+    private final CollectionStore collections = new CollectionStore();
+    private final ShardOperations operations;
     private final ShardRouter router;
     private final ShardRequest request = new ShardRequest();
     private final ShardRequest incoming = new ShardRequest();
@@ -90,6 +91,7 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final ReplyWriter remoteWriter = new ReplyWriter(1024);
     private final ExpandableArrayBuffer encoded = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer count = new UnsafeBuffer(new byte[COUNT_BYTES]);
+    private final ExpandableArrayBuffer packedArgs = new ExpandableArrayBuffer(256);
     private final TimerHandler sweepTimer = this::onSweepTimer;
     private long keysSwept;
 
@@ -103,6 +105,7 @@ public final class RespShard implements ReactorService, ShardExecutor
         this.config = config.conclude();
         this.selfIndex = reactor.index();
         this.reactorCount = reactor.reactorCount();
+        this.operations = new ShardOperations(store, collections, 0x5EED_0000L + selfIndex);
         this.router = new ShardRouter(reactor, RespShard.class, this, new ShardLimits()
             .maxInFlight(config.maxRemoteInFlight())
             .maxPendingReplies(config.maxPendingReplies())
@@ -174,6 +177,27 @@ public final class RespShard implements ReactorService, ShardExecutor
         return store;
     }
 
+    /** {@return this shard's collection keys (lists, sets, hashes, sorted sets)} */
+    CollectionStore collections()
+    {
+        return collections;
+    }
+
+    /**
+     * {@return an estimate of the bytes this shard's keys and values take: the collections' estimate
+     * ({@link CollectionStore#usedBytes()}); a per-shard memory budget adds it to the string keys' figure}
+     */
+    public long collectionBytes()
+    {
+        return collections.usedBytes();
+    }
+
+    /** {@return a scratch buffer for the packed arguments of a collection command; one command at a time} */
+    ExpandableArrayBuffer packedArgs()
+    {
+        return packedArgs;
+    }
+
     /** {@return the router (counters, in-flight requests)} */
     public ShardRouter router()
     {
@@ -226,7 +250,10 @@ public final class RespShard implements ReactorService, ShardExecutor
         gatherAt(calls, ownerOf(operation.keyHash()), operation);
     }
 
-    /** Adds the keyless counting operation {@code operation}, run on every shard, to the connection's open gather. */
+    /**
+     * Adds the keyless operation {@code operation}, run on every shard, to the connection's open gather: a counting
+     * one answers with its count, any other (KEYS) with its reply bytes.
+     */
     void gatherAll(final ShardCalls calls, final ShardRequest operation)
     {
         for (int shard = 0; shard < reactorCount; shard++)
@@ -237,7 +264,13 @@ public final class RespShard implements ReactorService, ShardExecutor
 
     private void gatherAt(final ShardCalls calls, final int shard, final ShardRequest operation)
     {
-        if (shard == selfIndex)
+        if (shard == selfIndex && !ShardOperations.isCount(operation.op()))
+        {
+            final ReplyWriter writer = localWriter.reset(0);
+            operations.execute(operation, reactor.nowNs(), writer);
+            calls.gatherReply(writer.buffer(), 0, writer.length());
+        }
+        else if (shard == selfIndex)
         {
             count.putLong(0, operations.count(operation, reactor.nowNs()));
             calls.gatherReply(count, 0, COUNT_BYTES);
@@ -251,6 +284,7 @@ public final class RespShard implements ReactorService, ShardExecutor
     private void onSweepTimer(final long timerId, final long nowNs)
     {
         keysSwept += store.sweep(nowNs, config.sweepSlotsPerTick());
+        keysSwept += collections.sweep(nowNs, config.sweepSlotsPerTick());
         reactor.scheduleTimer(nowNs + config.sweepIntervalMs() * NS_PER_MS, sweepTimer);
     }
 }

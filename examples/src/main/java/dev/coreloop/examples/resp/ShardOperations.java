@@ -31,6 +31,13 @@ final class ShardOperations
     static final int OP_DBSIZE = 9;
     /** Removes every key of the shard, counts 0. */
     static final int OP_FLUSH = 10;
+    /**
+     * A collection command or TYPE ({@link CollectionOperations}): p1 is its {@link RespCommand} ordinal, p2 how many
+     * arguments after the key are packed in the value ({@link ArgList}).
+     */
+    static final int OP_COLLECTION = 32;
+    /** KEYS: the value is the pattern; replies with this shard's matching keys ({@link KeysGather#part}). */
+    static final int OP_KEYS = 33;
 
     static final long SET_ALWAYS = 0;
     static final long SET_NX = 1;
@@ -44,13 +51,22 @@ final class ShardOperations
     private static final int MAX_INTEGER_VALUE_BYTES = 20;
 
     private final KeyStore store;
+    private final CollectionStore collections;
+    private final CollectionOperations collectionOperations;
     private final StrictLong strictLong = new StrictLong();
     private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer digits = new UnsafeBuffer(new byte[24]);
 
-    ShardOperations(final KeyStore store)
+    /**
+     * @param store       the shard's string keys.
+     * @param collections the shard's collection keys (lists, sets, hashes, sorted sets).
+     * @param seed        seeds the random choices of SPOP.
+     */
+    ShardOperations(final KeyStore store, final CollectionStore collections, final long seed)
     {
         this.store = store;
+        this.collections = collections;
+        this.collectionOperations = new CollectionOperations(store, collections, seed);
     }
 
     KeyStore store()
@@ -77,17 +93,21 @@ final class ShardOperations
         switch (request.op())
         {
             case OP_DEL:
-                return store.remove(key, keyOffset, keyLength, keyHash, nowNs) ? 1 : 0;
+                return store.remove(key, keyOffset, keyLength, keyHash, nowNs) ||
+                    collections.remove(key, keyOffset, keyLength, keyHash, nowNs) ? 1 : 0;
             case OP_EXISTS:
-                return store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ? 1 : 0;
+                return store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ||
+                    collections.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ? 1 : 0;
             case OP_MSET_PART:
+                collections.remove(key, keyOffset, keyLength, keyHash, nowNs); // a SET replaces a key of any type
                 store.put(key, keyOffset, keyLength, keyHash, request.valueBuffer(), request.valueOffset(),
                     request.valueLength(), KeyStore.NO_EXPIRY, nowNs);
                 return 1;
             case OP_DBSIZE:
-                return store.size();
+                return store.size() + collections.size();
             case OP_FLUSH:
                 store.clear();
+                collections.clear();
                 return 0;
             default:
                 throw new IllegalArgumentException("not a counting shard operation: " + request.op());
@@ -111,13 +131,17 @@ final class ShardOperations
             case OP_GET:
             {
                 final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
-                if (index < 0)
+                if (index >= 0)
                 {
-                    reply.nullBulk();
+                    reply.bulk(store.valueBytes(index), 0, store.valueLength(index));
+                }
+                else if (collections.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0)
+                {
+                    reply.error(CollectionOperations.WRONGTYPE);
                 }
                 else
                 {
-                    reply.bulk(store.valueBytes(index), 0, store.valueLength(index));
+                    reply.nullBulk();
                 }
                 break;
             }
@@ -125,13 +149,15 @@ final class ShardOperations
             {
                 if (p1 != SET_ALWAYS)
                 {
-                    final boolean exists = store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0;
+                    final boolean exists = store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ||
+                        collections.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0;
                     if (exists == (p1 == SET_NX))
                     {
                         reply.nullBulk();
                         break;
                     }
                 }
+                collections.remove(key, keyOffset, keyLength, keyHash, nowNs); // a SET replaces a key of any type
                 final long deadlineNs = p2 == NO_TTL ? KeyStore.NO_EXPIRY : nowNs + p2 * NS_PER_MS;
                 store.put(key, keyOffset, keyLength, keyHash, value, valueOffset, valueLength, deadlineNs, nowNs);
                 reply.ok();
@@ -145,7 +171,7 @@ final class ShardOperations
                 final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
                 if (index < 0)
                 {
-                    reply.integer(0);
+                    expireCollection(p1, key, keyOffset, keyLength, keyHash, nowNs, reply);
                 }
                 else
                 {
@@ -166,7 +192,7 @@ final class ShardOperations
                 final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
                 if (index < 0)
                 {
-                    reply.integer(-2);
+                    ttlOfCollection(key, keyOffset, keyLength, keyHash, nowNs, reply);
                 }
                 else if (store.expireAtNs(index) == KeyStore.NO_EXPIRY)
                 {
@@ -179,8 +205,52 @@ final class ShardOperations
                 }
                 break;
             }
+            case OP_COLLECTION:
+                collectionOperations.execute(request, nowNs, reply);
+                break;
+            case OP_KEYS:
+                KeysGather.part(store, collections, value, valueOffset, valueLength, nowNs, reply);
+                break;
             default:
                 throw new IllegalArgumentException("unknown shard operation " + request.op());
+        }
+    }
+
+    private void expireCollection(final long ttlMs, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final int keyHash, final long nowNs, final ReplyWriter reply)
+    {
+        final int index = collections.find(key, keyOffset, keyLength, keyHash, nowNs);
+        if (index < 0)
+        {
+            reply.integer(0);
+            return;
+        }
+        if (ttlMs <= 0)
+        {
+            collections.removeAt(index);
+        }
+        else
+        {
+            collections.expireAtNs(index, nowNs + ttlMs * NS_PER_MS);
+        }
+        reply.integer(1);
+    }
+
+    private void ttlOfCollection(final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
+        final long nowNs, final ReplyWriter reply)
+    {
+        final int index = collections.find(key, keyOffset, keyLength, keyHash, nowNs);
+        if (index < 0)
+        {
+            reply.integer(-2);
+        }
+        else if (collections.expireAtNs(index) == CollectionStore.NO_EXPIRY)
+        {
+            reply.integer(-1);
+        }
+        else
+        {
+            reply.integer(((collections.expireAtNs(index) - nowNs) / NS_PER_MS + 500) / 1000);
         }
     }
 
@@ -189,6 +259,11 @@ final class ShardOperations
     {
         final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
         long current = 0;
+        if (index < 0 && collections.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0)
+        {
+            reply.error(CollectionOperations.WRONGTYPE);
+            return;
+        }
         if (index >= 0)
         {
             final int length = store.valueLength(index);

@@ -18,6 +18,28 @@
  *       {@link dev.coreloop.core.shard.ReplyGather} adds up.</li>
  * </ul>
  *
+ * <h2>Commands</h2>
+ * <ul>
+ *   <li>Strings: GET, SET (NX, XX, EX, PX), INCR, DECR, INCRBY, DECRBY, MGET, MSET.</li>
+ *   <li>Lists: LPUSH, RPUSH, LPOP and RPOP (with an optional count), LRANGE, LLEN, LINDEX.</li>
+ *   <li>Sets: SADD, SREM, SPOP (with an optional count), SCARD, SISMEMBER, SMEMBERS.</li>
+ *   <li>Hashes: HSET (several fields), HGET, HDEL, HLEN, HGETALL, HEXISTS, HINCRBY.</li>
+ *   <li>Sorted sets: ZADD (NX, XX, GT, LT, CH, INCR), ZPOPMIN and ZPOPMAX (with a count), ZRANGE by rank (REV,
+ *       WITHSCORES; not BYSCORE, BYLEX or LIMIT), ZCARD, ZSCORE, ZREM; scores written as redis 7.0 writes them
+ *       ({@code %.17g}).</li>
+ *   <li>Any key: DEL, EXISTS, EXPIRE, TTL, TYPE, KEYS; the server: DBSIZE, FLUSHALL, PING, ECHO, COMMAND, CONFIG GET,
+ *       QUIT.</li>
+ * </ul>
+ * Replies and errors are redis 7.0's, checked against a transcript recorded from redis-server 7.0.15. A key holds one
+ * type: strings live in the shard's {@link dev.coreloop.examples.resp.KeyStore}, collections in its
+ * {@code CollectionStore}; using a key as another type answers
+ * {@code -WRONGTYPE Operation against a key holding the wrong kind of value}, SET and MSET replace a key of any type,
+ * and a collection emptied by a command deletes its key. Collections are plain Java collections (a circular array for
+ * lists; a hash map plus an array for sets, so SPOP is uniform; a linked hash map for hashes, in insertion order as
+ * redis's small hashes; a hash map plus a red-black tree for sorted sets) and allocate as they change; the string
+ * commands' paths allocate nothing, also while a shard holds collections. Each shard keeps an estimate of the bytes its
+ * collections take ({@link dev.coreloop.examples.resp.RespShard#collectionBytes()}) for a memory budget.
+ *
  * <h2>Choices</h2>
  * <ul>
  *   <li>No command is refused for load. When this reactor has

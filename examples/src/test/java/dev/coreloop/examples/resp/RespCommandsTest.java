@@ -232,7 +232,7 @@ class RespCommandsTest
     {
         assertThat(call("FOO", "a", "b")).isEqualTo(
             "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n");
-        assertThat(call("hgetall")).isEqualTo("-ERR unknown command 'hgetall', with args beginning with: \r\n");
+        assertThat(call("xlen")).isEqualTo("-ERR unknown command 'xlen', with args beginning with: \r\n");
     }
 
     @Test
