@@ -14,6 +14,9 @@ import org.agrona.DirectBuffer;
  * array is not more than twice as large as needed. Expired keys are removed lazily when touched and by
  * {@link #sweep(long, int)}, which examines a bounded number of slots per call.
  *
+ * <p>Accounting ({@link #usedBytes()}): the bytes of every key and value array, {@link #ENTRY_OVERHEAD_BYTES} per
+ * key for the array headers and the slot, and the table's arrays; {@link #expires()} counts the keys with an expiry deadline.
+ *
  * <p><b>Threading:</b> confined to the reactor that owns the shard; never touched by another thread.
  */
 public final class KeyStore
@@ -21,6 +24,10 @@ public final class KeyStore
     /** Expiry deadline of a key that does not expire. */
     public static final long NO_EXPIRY = Long.MIN_VALUE;
 
+    /** Bytes charged per key besides its key and value bytes: two array headers and the key's table slot. */
+    static final int ENTRY_OVERHEAD_BYTES = 64;
+    /** Bytes of table per slot: six arrays (three references, two ints and a long). */
+    private static final int SLOT_BYTES = 3 * 8 + 4 + 4 + 8;
     private static final int INITIAL_CAPACITY = 1024;
     private static final int MIN_VALUE_ARRAY_BYTES = 16;
 
@@ -33,6 +40,9 @@ public final class KeyStore
     private int size;
     private int resizeThreshold;
     private int sweepCursor;
+    /** Keys, values and per-key overhead (the table is added in {@link #usedBytes()}). */
+    private long entryBytes;
+    private int expires;
 
     public KeyStore()
     {
@@ -43,6 +53,18 @@ public final class KeyStore
     public int size()
     {
         return size;
+    }
+
+    /** {@return the memory this store accounts for, in bytes (see the class comment)} */
+    public long usedBytes()
+    {
+        return entryBytes + (long)(mask + 1) * SLOT_BYTES;
+    }
+
+    /** {@return keys that have an expiry deadline, including expired keys not yet removed} */
+    public int expires()
+    {
+        return expires;
     }
 
     /** @return the table's slot count. */
@@ -102,6 +124,7 @@ public final class KeyStore
 
     public void expireAtNs(final int index, final long deadlineNs)
     {
+        countExpiry(expireAtNs[index], deadlineNs);
         expireAtNs[index] = deadlineNs;
     }
 
@@ -121,7 +144,7 @@ public final class KeyStore
             index = insertKey(key, keyOffset, keyLength, keyHash);
         }
         setValue(index, value, valueOffset, valueLength);
-        expireAtNs[index] = deadlineNs;
+        expireAtNs(index, deadlineNs);
         return index;
     }
 
@@ -131,6 +154,7 @@ public final class KeyStore
         byte[] array = values[index];
         if (array == null || array.length < valueLength || array.length > 2 * valueLength + MIN_VALUE_ARRAY_BYTES)
         {
+            entryBytes += valueLength - (array == null ? 0 : array.length);
             array = new byte[valueLength];
             values[index] = array;
         }
@@ -154,8 +178,10 @@ public final class KeyStore
     /** Removes the key in slot {@code index}. */
     public void removeAt(final int index)
     {
+        dropValue(index);
+        countExpiry(expireAtNs[index], NO_EXPIRY);
+        entryBytes -= keys[index].length + ENTRY_OVERHEAD_BYTES;
         keys[index] = null;
-        values[index] = null;
         size--;
         // backward-shift deletion: pull later members of the probe run into the hole
         int hole = index;
@@ -186,6 +212,8 @@ public final class KeyStore
         allocate(INITIAL_CAPACITY);
         size = 0;
         sweepCursor = 0;
+        entryBytes = 0;
+        expires = 0;
     }
 
     /**
@@ -213,6 +241,29 @@ public final class KeyStore
         return removed;
     }
 
+    /** Forgets the value of slot {@code index} and its bytes in the account. */
+    private void dropValue(final int index)
+    {
+        final byte[] array = values[index];
+        if (array != null)
+        {
+            entryBytes -= array.length;
+            values[index] = null;
+        }
+    }
+
+    private void countExpiry(final long oldDeadlineNs, final long newDeadlineNs)
+    {
+        if (oldDeadlineNs == NO_EXPIRY && newDeadlineNs != NO_EXPIRY)
+        {
+            expires++;
+        }
+        else if (oldDeadlineNs != NO_EXPIRY && newDeadlineNs == NO_EXPIRY)
+        {
+            expires--;
+        }
+    }
+
     private boolean isExpired(final int index, final long nowNs)
     {
         final long deadlineNs = expireAtNs[index];
@@ -233,6 +284,7 @@ public final class KeyStore
         values[index] = null;
         valueLengths[index] = 0;
         expireAtNs[index] = NO_EXPIRY;
+        entryBytes += keyLength + ENTRY_OVERHEAD_BYTES;
         size++;
         return index;
     }

@@ -8,6 +8,14 @@ package dev.coreloop.examples.resp;
  * bytes here (redis allows 512 MiB; the kit keeps whole values in memory per request, so it documents a smaller
  * limit), an inline command line up to {@value #MAX_INLINE_BYTES_DEFAULT} bytes.
  *
+ * <p>Memory: {@link #maxmemory()} ({@code maxmemory}) bounds the keyspace of all shards together (string keys and
+ * collections); a command that may grow it (redis's {@code denyoom} commands: SET, MSET, INCR, LPUSH, SADD, HSET, ZADD
+ * and friends) gets redis's {@code -OOM command not allowed when used memory > 'maxmemory'.} while the memory used is
+ * over the limit; reads and deletes always run. The only policy is redis's default {@code noeviction}. The default is
+ * not redis's 0 (unlimited): values live on the Java heap, and a keyspace that outgrows the heap is an
+ * {@link OutOfMemoryError} for every connection, not a refused write, so by default ({@link #MAXMEMORY_AUTO}) the
+ * limit is half the JVM's maximum heap; 0 still means unlimited for those who size the heap themselves.
+ *
  * <p>Timeouts: redis never closes an idle client by default ({@code timeout 0}), and clients rely on it: a
  * connection pool keeps connections open and unused for minutes, a single multiplexed connection (Lettuce) for as
  * long as the application is quiet. The core's idle timeout (60 s by default, right for HTTP keep-alive) would drop
@@ -51,6 +59,10 @@ public final class RespConfig
     public static final long COMMAND_TIMEOUT_MS_DEFAULT = 10_000;
     /** How long a RESP connection may stay without traffic in either direction (pooled clients wait unused). */
     public static final long IDLE_TIMEOUT_MS_DEFAULT = 3_600_000;
+    /** {@link #maxmemory()} value that means half the JVM's maximum heap ({@code Runtime.maxMemory()}). */
+    public static final long MAXMEMORY_AUTO = -1;
+    /** Default {@link #maxmemory()}: {@link #MAXMEMORY_AUTO}. */
+    public static final long MAXMEMORY_DEFAULT = MAXMEMORY_AUTO;
 
     private int maxBulkBytes = MAX_BULK_BYTES_DEFAULT;
     private int maxArgs = MAX_ARGS_DEFAULT;
@@ -64,7 +76,34 @@ public final class RespConfig
     private long retryDelayUs = RETRY_DELAY_US_DEFAULT;
     private long commandTimeoutMs = COMMAND_TIMEOUT_MS_DEFAULT;
     private long idleTimeoutMs = IDLE_TIMEOUT_MS_DEFAULT;
+    private long maxmemory = MAXMEMORY_DEFAULT;
     private boolean concluded;
+
+    /**
+     * {@return the keyspace memory limit in bytes (redis's {@code maxmemory}); 0 is unlimited; after
+     * {@link #conclude()} {@link #MAXMEMORY_AUTO} has been replaced by the bytes it stands for}
+     */
+    public long maxmemory()
+    {
+        return maxmemory;
+    }
+
+    /**
+     * Sets the keyspace memory limit, redis's {@code maxmemory}: bytes, 0 for none, or {@link #MAXMEMORY_AUTO} for half
+     * the JVM's maximum heap (see the class comment for why that is the default).
+     */
+    public RespConfig maxmemory(final long maxmemory)
+    {
+        checkMutable();
+        this.maxmemory = maxmemory;
+        return this;
+    }
+
+    /** {@return the eviction policy: always {@code noeviction}, the only one implemented (redis's default)} */
+    public String maxmemoryPolicy()
+    {
+        return "noeviction";
+    }
 
     public int maxBulkBytes()
     {
@@ -245,6 +284,12 @@ public final class RespConfig
         requireRange("retryDelayUs", retryDelayUs, 1, 1_000_000);
         requireRange("commandTimeoutMs", commandTimeoutMs, 1, 86_400_000);
         requireRange("idleTimeoutMs", idleTimeoutMs, 1, 365L * 86_400_000);
+        requireRange("maxmemory", maxmemory, MAXMEMORY_AUTO, Long.MAX_VALUE / 4);
+        if (maxmemory == MAXMEMORY_AUTO)
+        {
+            final long maxHeapBytes = Runtime.getRuntime().maxMemory();
+            maxmemory = maxHeapBytes == Long.MAX_VALUE ? 0 : maxHeapBytes / 2;
+        }
         concluded = true;
         return this;
     }
@@ -258,7 +303,8 @@ public final class RespConfig
     @Override
     public String toString()
     {
-        return "RespConfig{maxBulkBytes=" + maxBulkBytes + ", maxArgs=" + maxArgs + ", maxInlineBytes=" + maxInlineBytes +
+        return "RespConfig{maxBulkBytes=" + maxBulkBytes + ", maxmemory=" + maxmemory + ", maxArgs=" + maxArgs +
+            ", maxInlineBytes=" + maxInlineBytes +
             ", maxRequestBytes=" + maxRequestBytes + ", maxPendingReplies=" + maxPendingReplies +
             ", maxBufferedReplyBytes=" + maxBufferedReplyBytes + ", maxRemoteInFlight=" + maxRemoteInFlight +
             ", sweepIntervalMs=" + sweepIntervalMs + ", sweepSlotsPerTick=" + sweepSlotsPerTick +

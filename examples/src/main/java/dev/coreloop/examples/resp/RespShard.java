@@ -29,6 +29,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link RespConfig#maxBufferedReplyBytes()} and {@link RespConfig#retryDelayUs()} become the router's
  * {@link ShardLimits}: above them a client connection stops reading until there is room; no command is refused.
  *
+ * <p>Memory: after every operation the shard publishes its account (string keys' {@link KeyStore#usedBytes()} plus
+ * {@link #collectionBytes()}, keys, keys with an expiry) to the server's shared {@link RespKeyspace}, only when it
+ * changed, for the {@code maxmemory} budget and {@code INFO}.
+ *
  * <p>Expiry: lazily on access, plus a sweep every {@link RespConfig#sweepIntervalMs()} over at most
  * {@link RespConfig#sweepSlotsPerTick()} table slots.
  *
@@ -84,6 +88,7 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final KeyStore store = new KeyStore();
     private final CollectionStore collections = new CollectionStore();
     private final ShardOperations operations;
+    private final RespKeyspace keyspace;
     private final ShardRouter router;
     private final ShardRequest request = new ShardRequest();
     private final ShardRequest incoming = new ShardRequest();
@@ -94,23 +99,43 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final ExpandableArrayBuffer packedArgs = new ExpandableArrayBuffer(256);
     private final TimerHandler sweepTimer = this::onSweepTimer;
     private long keysSwept;
+    /** What {@link #publishAccount()} last published: an operation that changes none of them publishes nothing. */
+    private long publishedBytes = -1;
+    private long publishedKeys = -1;
+    private long publishedExpires = -1;
 
     /**
+     * A shard with a keyspace account of its own: right for a single reactor; the shards of one server must share one
+     * {@link RespKeyspace} ({@link #RespShard(ReactorContext, RespConfig, RespKeyspace)}).
+     *
      * @param reactor the reactor this shard belongs to.
      * @param config  a concluded configuration.
      */
     public RespShard(final ReactorContext reactor, final RespConfig config)
     {
+        this(reactor, config, new RespKeyspace(config));
+    }
+
+    /**
+     * @param reactor  the reactor this shard belongs to.
+     * @param config   a concluded configuration.
+     * @param keyspace what the shards of this server share: the memory budget and the keyspace counters.
+     */
+    public RespShard(final ReactorContext reactor, final RespConfig config, final RespKeyspace keyspace)
+    {
         this.reactor = reactor;
         this.config = config.conclude();
         this.selfIndex = reactor.index();
         this.reactorCount = reactor.reactorCount();
+        this.keyspace = keyspace;
+        keyspace.attach(reactorCount);
         this.operations = new ShardOperations(store, collections, 0x5EED_0000L + selfIndex);
         this.router = new ShardRouter(reactor, RespShard.class, this, new ShardLimits()
             .maxInFlight(config.maxRemoteInFlight())
             .maxPendingReplies(config.maxPendingReplies())
             .maxHeldReplyBytes(config.maxBufferedReplyBytes())
             .retryDelayUs(config.retryDelayUs()));
+        publishAccount(); // the empty tables count from the start
     }
 
     @Override
@@ -139,10 +164,12 @@ public final class RespShard implements ReactorService, ShardExecutor
         if (ShardOperations.isCount(operation.op()))
         {
             reply.putLong(replyOffset, operations.count(operation, reactor.nowNs()));
+            publishAccount();
             return COUNT_BYTES;
         }
         final ReplyWriter writer = remoteWriter.reset(0);
         operations.execute(operation, reactor.nowNs(), writer);
+        publishAccount();
         reply.putBytes(replyOffset, writer.buffer(), 0, writer.length());
         return writer.length();
     }
@@ -192,6 +219,30 @@ public final class RespShard implements ReactorService, ShardExecutor
         return collections.usedBytes();
     }
 
+    /** {@return what the shards of this server share: the memory budget and the keyspace counters} */
+    public RespKeyspace keyspace()
+    {
+        return keyspace;
+    }
+
+    /**
+     * Publishes this shard's account (bytes, keys, keys with an expiry) to the shared {@link RespKeyspace} when it
+     * differs from what was published last: a plain compare on this thread, no shared write for a read.
+     */
+    private void publishAccount()
+    {
+        final long bytes = store.usedBytes() + collections.usedBytes();
+        final long keys = store.size() + collections.size();
+        final long expires = store.expires() + collections.expires();
+        if (bytes != publishedBytes || keys != publishedKeys || expires != publishedExpires)
+        {
+            publishedBytes = bytes;
+            publishedKeys = keys;
+            publishedExpires = expires;
+            keyspace.publish(selfIndex, bytes, keys, expires);
+        }
+    }
+
     /** {@return a scratch buffer for the packed arguments of a collection command; one command at a time} */
     ExpandableArrayBuffer packedArgs()
     {
@@ -236,6 +287,7 @@ public final class RespShard implements ReactorService, ShardExecutor
         {
             final ReplyWriter writer = localWriter.reset(0);
             operations.execute(operation, reactor.nowNs(), writer);
+            publishAccount();
             calls.reply(writer.buffer(), 0, writer.length());
         }
         else
@@ -268,11 +320,13 @@ public final class RespShard implements ReactorService, ShardExecutor
         {
             final ReplyWriter writer = localWriter.reset(0);
             operations.execute(operation, reactor.nowNs(), writer);
+            publishAccount();
             calls.gatherReply(writer.buffer(), 0, writer.length());
         }
         else if (shard == selfIndex)
         {
             count.putLong(0, operations.count(operation, reactor.nowNs()));
+            publishAccount();
             calls.gatherReply(count, 0, COUNT_BYTES);
         }
         else
@@ -285,6 +339,7 @@ public final class RespShard implements ReactorService, ShardExecutor
     {
         keysSwept += store.sweep(nowNs, config.sweepSlotsPerTick());
         keysSwept += collections.sweep(nowNs, config.sweepSlotsPerTick());
+        publishAccount();
         reactor.scheduleTimer(nowNs + config.sweepIntervalMs() * NS_PER_MS, sweepTimer);
     }
 }

@@ -50,6 +50,14 @@
  *   <li>Values and keys up to {@link dev.coreloop.examples.resp.RespConfig#MAX_BULK_BYTES_DEFAULT} bytes by default
  *       (configurable); a larger bulk length is a protocol error: {@code -ERR Protocol error: invalid bulk length},
  *       then the connection closes.</li>
+ *   <li>Memory: the keyspace of all shards (string keys and collections) is budgeted
+ *       ({@link dev.coreloop.examples.resp.RespKeyspace}, {@code maxmemory}, half the JVM's maximum heap by default,
+ *       policy {@code noeviction}): redis's {@code denyoom} commands get
+ *       {@code -OOM command not allowed when used memory > 'maxmemory'.} once it is passed; {@code INFO memory},
+ *       {@code INFO keyspace} and {@code DBSIZE} report it.</li>
+ *   <li>Client libraries: {@code HELLO}/{@code HELLO 2}, {@code CLIENT SETINFO|SETNAME|GETNAME|ID} and {@code SELECT 0}
+ *       answer as redis; the server speaks RESP2 only and answers {@code HELLO 3} as a redis without RESP3 does, which
+ *       Jedis 8's protocol negotiation takes as "stay on RESP2" (driven by Jedis 8.0.2 in {@code RespJedisIT}).</li>
  *   <li>Slowloris: a request must be complete within
  *       {@link dev.coreloop.examples.resp.RespConfig#commandTimeoutMs()} (10 s by default) of its first byte, however
  *       its bytes trickle in; after it the client gets {@code -ERR Protocol error: command not completed within N ms}

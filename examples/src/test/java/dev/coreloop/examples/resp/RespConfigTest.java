@@ -12,6 +12,8 @@ class RespConfigTest
     {
         final RespConfig config = new RespConfig().conclude();
         assertThat(config.maxBulkBytes()).isEqualTo(512 * 1024);
+        assertThat(config.maxmemory()).as("half the heap").isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+        assertThat(config.maxmemoryPolicy()).isEqualTo("noeviction");
         assertThat(config.commandTimeoutMs()).isEqualTo(10_000);
         assertThat(config.idleTimeoutMs()).isEqualTo(3_600_000);
         assertThat(config.isConcluded()).isTrue();
@@ -22,6 +24,8 @@ class RespConfigTest
     {
         assertThatThrownBy(() -> new RespConfig().maxBulkBytes(0).conclude())
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBulkBytes").hasMessageContaining("0");
+        assertThatThrownBy(() -> new RespConfig().maxmemory(-2).conclude())
+            .hasMessageContaining("maxmemory").hasMessageContaining("-2");
         assertThatThrownBy(() -> new RespConfig().maxRequestBytes(1024).conclude())
             .hasMessageContaining("maxRequestBytes").hasMessageContaining("1024");
         assertThatThrownBy(() -> new RespConfig().sweepIntervalMs(-5).conclude())
@@ -48,6 +52,8 @@ class RespConfigTest
         assertThat(usageError("--bogus", "1")).contains("unknown option: --bogus");
         assertThat(usageError("--port")).contains("--port needs a value");
         assertThat(usageError("--max-value-bytes", "0")).contains("--max-value-bytes must be in 1..");
+        assertThat(usageError("--maxmemory", "lots")).contains("--maxmemory must be an integer: lots");
+        assertThat(usageError("--maxmemory", "-1")).contains("--maxmemory must be in 0..");
     }
 
     private static String usageError(final String... args) throws InterruptedException
