@@ -98,6 +98,7 @@ public final class ShardRouter
     private long pausesForInFlight;
     private long connectionsAborted;
     private long userErrors;
+    private ReplyStreamResolver streamResolver;
 
     /**
      * Creates this reactor's router.
@@ -150,6 +151,20 @@ public final class ShardRouter
     public ShardLimits limits()
     {
         return limits;
+    }
+
+    /**
+     * Installs what turns replies from other shards into {@link ReplyStream}s (a reference to a large value into the
+     * value, streamed), and frees the references of replies dropped for closed connections. Set it once, before
+     * connections open; without one every reply is written as its bytes.
+     *
+     * @param resolver the resolver, or null for none.
+     * @return this router.
+     */
+    public ShardRouter replyStreams(final ReplyStreamResolver resolver)
+    {
+        this.streamResolver = resolver;
+        return this;
     }
 
     /**
@@ -400,6 +415,33 @@ public final class ShardRouter
         requestsSent++;
     }
 
+    /**
+     * {@return the stream a reply from another shard stands for, or null (no resolver, or an ordinary reply)}
+     *
+     * @throws RuntimeException whatever the resolver throws (the caller closes its connection).
+     */
+    ReplyStream resolveStream(final DirectBuffer reply, final int offset, final int length)
+    {
+        return streamResolver == null ? null : streamResolver.resolve(reply, offset, length);
+    }
+
+    /** A reply from another shard will not be delivered: let the resolver free what it references. */
+    void discardReply(final DirectBuffer reply, final int offset, final int length)
+    {
+        if (streamResolver == null)
+        {
+            return;
+        }
+        try
+        {
+            streamResolver.discard(reply, offset, length);
+        }
+        catch (final Throwable ex) // user code
+        {
+            report("ReplyStreamResolver " + streamResolver.getClass().getName(), ex);
+        }
+    }
+
     /** Counts and logs a throw from the application (rate-limited). */
     void report(final String where, final Throwable ex)
     {
@@ -466,6 +508,7 @@ public final class ShardRouter
         if (target == null)
         {
             repliesDropped++;
+            discardReply(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
         }
         else
         {
