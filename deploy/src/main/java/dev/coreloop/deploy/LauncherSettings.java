@@ -86,6 +86,7 @@ public final class LauncherSettings
     private final long bufferPoolBytes;
     private final int backlog;
     private final dev.coreloop.core.IdleMode idleMode;
+    private final int respProtoMaxBulkLen;
     private final long respMaxmemory;
 
     private LauncherSettings(final Map<Setting, Value> values)
@@ -115,6 +116,8 @@ public final class LauncherSettings
             BUFFER_POOL_BYTES_MAX, "bytes (at least the 4 MiB outbound cap of one connection)");
         this.backlog = (int)parseLong(values.get(Setting.BACKLOG), 1, BACKLOG_MAX, "connections");
         this.idleMode = parseIdleMode(values.get(Setting.IDLE_MODE));
+        this.respProtoMaxBulkLen = (int)parseBytes(values.get(Setting.RESP_PROTO_MAX_BULK_LEN), 1,
+            RespConfig.PROTO_MAX_BULK_LEN_MAX, false);
         this.respMaxmemory = parseBytes(values.get(Setting.RESP_MAXMEMORY), 0, Long.MAX_VALUE / 4, true);
         checkProxy();
         checkListeners();
@@ -293,6 +296,12 @@ public final class LauncherSettings
         return idleMode;
     }
 
+    /** @return the largest RESP bulk string in bytes (redis's {@code proto-max-bulk-len}). */
+    public int respProtoMaxBulkLen()
+    {
+        return respProtoMaxBulkLen;
+    }
+
     /**
      * @return the RESP keyspace memory limit in bytes (redis's {@code maxmemory}): 0 for none,
      * {@link RespConfig#MAXMEMORY_AUTO} for half the JVM's maximum heap.
@@ -305,7 +314,7 @@ public final class LauncherSettings
     /** @return the RESP configuration these settings describe (not yet concluded). */
     public RespConfig respConfig()
     {
-        return new RespConfig().maxmemory(respMaxmemory);
+        return new RespConfig().protoMaxBulkLen(respProtoMaxBulkLen).maxmemory(respMaxmemory);
     }
 
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */

@@ -185,6 +185,16 @@ public final class ShardRouter
     }
 
     /**
+     * {@return the calls of an open connection of this reactor, or null (diagnostics and tests; on this reactor only)}
+     *
+     * @param connectionId the connection's id.
+     */
+    public ShardCalls calls(final long connectionId)
+    {
+        return calls.get(connectionId);
+    }
+
+    /**
      * Handles a message of the owning service; call it from {@link ReactorService#onMessage}.
      *
      * @param sourceReactor the sending reactor.

@@ -11,11 +11,13 @@ import org.agrona.DirectBuffer;
  *
  * <p>Keys and values live in {@code byte[]}s. Looking up an existing key allocates nothing; setting a new key
  * allocates its key and value arrays; overwriting a value reuses the old array when the new value fits and the
- * array is not more than twice as large as needed. Expired keys are removed lazily when touched and by
- * {@link #sweep(long, int)}, which examines a bounded number of slots per call.
+ * array is not more than twice as large as needed. A value longer than the large-value threshold is a
+ * {@link LargeValue} instead ({@link #putLarge}), stored by reference and replaced, never modified. Expired keys are
+ * removed lazily when touched and by {@link #sweep(long, int)}, which examines a bounded number of slots per call.
  *
- * <p>Accounting ({@link #usedBytes()}): the bytes of every key and value array, {@link #ENTRY_OVERHEAD_BYTES} per
- * key for the array headers and the slot, and the table's arrays; {@link #expires()} counts the keys with an expiry deadline.
+ * <p>Accounting ({@link #usedBytes()}): the bytes of every key and value array (a large value's
+ * {@link LargeValue#footprintBytes()}), {@link #ENTRY_OVERHEAD_BYTES} per key for the array headers and the slot, and
+ * the table's arrays; {@link #expires()} counts the keys with an expiry deadline.
  *
  * <p><b>Threading:</b> confined to the reactor that owns the shard; never touched by another thread.
  */
@@ -33,6 +35,7 @@ public final class KeyStore
 
     private byte[][] keys;
     private byte[][] values;
+    private LargeValue[] largeValues;
     private int[] valueLengths;
     private int[] hashes;
     private long[] expireAtNs;
@@ -106,10 +109,16 @@ public final class KeyStore
         }
     }
 
-    /** @return the value bytes of slot {@code index} (valid up to {@link #valueLength(int)}). */
+    /** @return the value bytes of slot {@code index} (valid up to {@link #valueLength(int)}), or null for a large value. */
     public byte[] valueBytes(final int index)
     {
         return values[index];
+    }
+
+    /** {@return the large value of slot {@code index}, or null if its value is a plain byte array} */
+    LargeValue largeValue(final int index)
+    {
+        return largeValues[index];
     }
 
     public int valueLength(final int index)
@@ -148,9 +157,35 @@ public final class KeyStore
         return index;
     }
 
+    /**
+     * Sets a key's value to a complete large value, by reference, inserting the key if needed.
+     *
+     * @param deadlineNs the new expiry deadline, or {@link #NO_EXPIRY}.
+     * @return the key's slot.
+     */
+    int putLarge(final DirectBuffer key, final int keyOffset, final int keyLength, final int keyHash,
+        final LargeValue value, final long deadlineNs, final long nowNs)
+    {
+        int index = find(key, keyOffset, keyLength, keyHash, nowNs);
+        if (index < 0)
+        {
+            index = insertKey(key, keyOffset, keyLength, keyHash);
+        }
+        dropValue(index);
+        largeValues[index] = value;
+        valueLengths[index] = value.length();
+        entryBytes += value.footprintBytes();
+        expireAtNs(index, deadlineNs);
+        return index;
+    }
+
     /** Replaces the value of slot {@code index}, keeping its expiry. */
     public void setValue(final int index, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
+        if (largeValues[index] != null)
+        {
+            dropValue(index);
+        }
         byte[] array = values[index];
         if (array == null || array.length < valueLength || array.length > 2 * valueLength + MIN_VALUE_ARRAY_BYTES)
         {
@@ -195,11 +230,13 @@ public final class KeyStore
             {
                 keys[hole] = keys[next];
                 values[hole] = values[next];
+                largeValues[hole] = largeValues[next];
                 valueLengths[hole] = valueLengths[next];
                 hashes[hole] = hashes[next];
                 expireAtNs[hole] = expireAtNs[next];
                 keys[next] = null;
                 values[next] = null;
+                largeValues[next] = null;
                 hole = next;
             }
             next = (next + 1) & mask;
@@ -241,7 +278,7 @@ public final class KeyStore
         return removed;
     }
 
-    /** Forgets the value of slot {@code index} and its bytes in the account. */
+    /** Forgets the value of slot {@code index} (plain or large) and its bytes in the account. */
     private void dropValue(final int index)
     {
         final byte[] array = values[index];
@@ -249,6 +286,12 @@ public final class KeyStore
         {
             entryBytes -= array.length;
             values[index] = null;
+        }
+        final LargeValue large = largeValues[index];
+        if (large != null)
+        {
+            entryBytes -= large.footprintBytes();
+            largeValues[index] = null;
         }
     }
 
@@ -282,6 +325,7 @@ public final class KeyStore
         keys[index] = keyBytes;
         hashes[index] = keyHash;
         values[index] = null;
+        largeValues[index] = null;
         valueLengths[index] = 0;
         expireAtNs[index] = NO_EXPIRY;
         entryBytes += keyLength + ENTRY_OVERHEAD_BYTES;
@@ -303,6 +347,7 @@ public final class KeyStore
     {
         final byte[][] oldKeys = keys;
         final byte[][] oldValues = values;
+        final LargeValue[] oldLargeValues = largeValues;
         final int[] oldValueLengths = valueLengths;
         final int[] oldHashes = hashes;
         final long[] oldExpireAtNs = expireAtNs;
@@ -314,6 +359,7 @@ public final class KeyStore
                 final int index = freeSlot(oldHashes[i]);
                 keys[index] = oldKeys[i];
                 values[index] = oldValues[i];
+                largeValues[index] = oldLargeValues[i];
                 valueLengths[index] = oldValueLengths[i];
                 hashes[index] = oldHashes[i];
                 expireAtNs[index] = oldExpireAtNs[i];
@@ -326,6 +372,7 @@ public final class KeyStore
     {
         keys = new byte[capacity][];
         values = new byte[capacity][];
+        largeValues = new LargeValue[capacity];
         valueLengths = new int[capacity];
         hashes = new int[capacity];
         expireAtNs = new long[capacity];

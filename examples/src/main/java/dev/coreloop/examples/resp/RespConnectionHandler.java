@@ -9,6 +9,7 @@ import dev.coreloop.core.ConnectionHandler;
 import dev.coreloop.core.shard.ReplyGather;
 import dev.coreloop.core.shard.ShardCalls;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One RESP connection: parses requests ({@link RespParser}), executes each on the shard that owns its key — this
@@ -38,10 +39,19 @@ import org.agrona.DirectBuffer;
  * On expiry the client gets {@code -ERR Protocol error: command not completed within N ms} after every earlier
  * reply, and the connection closes with {@link CloseReason#PROTOCOL_ERROR}.
  *
+ * <p>Large values ({@link RespConfig#largeValueThresholdBytes()}): when the parser announces one
+ * ({@link RespParser#LARGE_ARG}) the handler checks that it is the value of a SET or MSET and that the memory budget
+ * ({@link RespKeyspace}) takes its length, charges it and lets it stream into a {@link LargeValue}; otherwise its bytes
+ * are read and dropped and the request is answered with the error ({@code -OOM ...} or a refused argument) once it is
+ * complete, the connection staying open as redis leaves it. A large value reaches its shard by reference through the
+ * {@link LargeValueExchange}, and a GET of one streams out of the connection's {@link ShardCalls} as a
+ * {@link dev.coreloop.core.shard.ReplyStream}.
+ *
  * <p>Memory: a command that may grow the keyspace ({@link RespCommand#isDenyOom()}: SET, MSET, INCR, LPUSH, SADD,
  * HSET, ZADD and friends) is refused with redis's {@code -OOM command not allowed when used memory > 'maxmemory'.}
  * while the memory used by every shard ({@link RespKeyspace}) is over {@link RespConfig#maxmemory()}, as redis refuses
- * it; reads and deletes always run.
+ * it; reads and deletes always run. A large value is refused when its length would take the memory used past the
+ * limit, before its bytes are accepted.
  *
  * <p>Connection set-up commands of client libraries: {@code CLIENT SETINFO}, {@code CLIENT SETNAME},
  * {@code CLIENT GETNAME}, {@code CLIENT ID} and {@code SELECT 0} answer as redis does, and so do {@code HELLO} and
@@ -82,6 +92,14 @@ public final class RespConnectionHandler implements ConnectionHandler
     private final StrictLong strictLong = new StrictLong();
     private final long commandTimeoutNs;
     private final RespKeyspace keyspace;
+    private final LargeValueExchange exchange;
+    private final UnsafeBuffer handleScratch = new UnsafeBuffer(new byte[LargeValueExchange.MARKER_BYTES]);
+    /** Handles parked for the large values of the MSET being routed (one command at a time). */
+    private long[] parkedHandles = new long[4];
+    /** Bytes this connection has charged to the budget for large values of the request in progress. */
+    private long reservedLargeBytes;
+    /** The error that answers the request in progress because one of its large arguments was refused, or null. */
+    private String largeArgError;
     /** The name CLIENT SETNAME or HELLO ... SETNAME gave this connection, or null. */
     private String clientName;
     private Connection connection;
@@ -98,6 +116,7 @@ public final class RespConnectionHandler implements ConnectionHandler
         this.parser = new RespParser(config);
         this.commandTimeoutNs = config.commandTimeoutMs() * 1_000_000L;
         this.keyspace = shard.keyspace();
+        this.exchange = shard.exchange();
     }
 
     @Override
@@ -130,8 +149,22 @@ public final class RespConnectionHandler implements ConnectionHandler
                 protocolError(parser.errorMessage());
                 return length;
             }
+            if (status == RespParser.LARGE_ARG)
+            {
+                onLargeArg();
+                continue;
+            }
             completed = true;
-            execute();
+            if (parser.hasDiscardedArg())
+            {
+                error(largeArgError);
+            }
+            else
+            {
+                execute();
+            }
+            largeArgError = null;
+            releaseLargeReservation(); // a stored value is in its shard's account now, or on its way there
             if (calls.isClosing())
             {
                 return length;
@@ -198,12 +231,65 @@ public final class RespConnectionHandler implements ConnectionHandler
     public void onClosed(final Connection connection, final CloseReason reason)
     {
         calls.close();
+        releaseLargeReservation();
+    }
+
+    /**
+     * The parser read the header of a large bulk string: let it stream into storage charged to the budget, or have it
+     * dropped and remember the error that will answer the request.
+     */
+    private void onLargeArg()
+    {
+        final int index = parser.largeArgIndex();
+        final int length = parser.largeArgLength();
+        String refusal = largeArgError;
+        if (refusal == null)
+        {
+            final RespCommand command = index == 0 ? null :
+                RespCommand.lookup(parser.argBuffer(), parser.argOffset(0), parser.argLength(0));
+            final boolean isValue = (command == RespCommand.SET && index == 2) ||
+                (command == RespCommand.MSET && index % 2 == 0);
+            if (!isValue)
+            {
+                refusal = "ERR argument " + index + " of " + length + " bytes: only the values of SET and MSET may " +
+                    "be longer than " + config.largeValueThresholdBytes() + " bytes";
+            }
+            else if (keyspace.wouldExceed(length))
+            {
+                refusal = OOM;
+            }
+        }
+        if (refusal != null)
+        {
+            largeArgError = refusal;
+            parser.discardLargeArg();
+            return;
+        }
+        final LargeValue value = new LargeValue(length);
+        keyspace.reserve(shard.index(), value.footprintBytes());
+        reservedLargeBytes += value.footprintBytes();
+        parser.streamLargeArg(value);
+    }
+
+    private void releaseLargeReservation()
+    {
+        if (reservedLargeBytes != 0)
+        {
+            keyspace.release(shard.index(), reservedLargeBytes);
+            reservedLargeBytes = 0;
+        }
     }
 
     private void armCommandTimer(final long deadlineNs)
     {
         commandTimerArmed = true;
         commandTimerId = connection.scheduleTimer(deadlineNs);
+    }
+
+    /** {@return the request parser (tests)} */
+    RespParser parser()
+    {
+        return parser;
     }
 
     /** {@return the connection's ordered shard calls (tests)} */
@@ -435,9 +521,21 @@ public final class RespConnectionHandler implements ConnectionHandler
     private void routeKey(final int op, final long p1, final long p2, final int keyArg, final int valueArg)
     {
         final DirectBuffer args = parser.argBuffer();
-        final ShardRequest request = shard.request().op(op, p1, p2)
+        final LargeValue large = valueArg < 0 ? null : parser.largeArg(valueArg);
+        final ShardRequest request = shard.request().op(large == null ? op : ShardOperations.OP_SET_LARGE, p1, p2)
             .key(args, parser.argOffset(keyArg), parser.argLength(keyArg));
-        if (valueArg >= 0)
+        if (large != null)
+        {
+            final long handle = exchange.put(shard.index(), large);
+            if (handle < 0)
+            {
+                error(ShardOperations.EXCHANGE_FULL);
+                return;
+            }
+            LargeValueExchange.encode(handleScratch, 0, handle);
+            request.value(handleScratch, 0, LargeValueExchange.MARKER_BYTES);
+        }
+        else if (valueArg >= 0)
         {
             request.value(args, parser.argOffset(valueArg), parser.argLength(valueArg));
         }
@@ -453,18 +551,67 @@ public final class RespConnectionHandler implements ConnectionHandler
     {
         final DirectBuffer args = parser.argBuffer();
         final int argCount = parser.argCount();
+        if (withValue && !parkLargeValues(step))
+        {
+            return;
+        }
         calls.beginGather(gather);
         for (int i = 1; i < argCount; i += step)
         {
-            final ShardRequest request = shard.request().op(op, 0, 0)
-                .key(args, parser.argOffset(i), parser.argLength(i));
-            if (withValue)
+            final LargeValue large = withValue ? parser.largeArg(i + 1) : null;
+            final ShardRequest request = shard.request().op(large == null ? op : ShardOperations.OP_MSET_PART_LARGE,
+                0, 0).key(args, parser.argOffset(i), parser.argLength(i));
+            if (large != null)
+            {
+                LargeValueExchange.encode(handleScratch, 0, parkedHandles[i / step]);
+                request.value(handleScratch, 0, LargeValueExchange.MARKER_BYTES);
+            }
+            else if (withValue)
             {
                 request.value(args, parser.argOffset(i + 1), parser.argLength(i + 1));
             }
             shard.gather(calls, request);
         }
         calls.endGather();
+    }
+
+    /**
+     * Parks every large value of the MSET being routed in the exchange ({@link #parkedHandles}, by key index), all or
+     * none: if the exchange is full the ones parked are taken back and the command is answered with an error.
+     *
+     * @return false after answering with the error.
+     */
+    private boolean parkLargeValues(final int step)
+    {
+        final int argCount = parser.argCount();
+        final int parts = (argCount - 1) / step + 1;
+        if (parkedHandles.length < parts)
+        {
+            parkedHandles = new long[Math.max(parts, 2 * parkedHandles.length)];
+        }
+        for (int i = 1; i < argCount; i += step)
+        {
+            final LargeValue large = parser.largeArg(i + 1);
+            if (large == null)
+            {
+                continue;
+            }
+            final long handle = exchange.put(shard.index(), large);
+            if (handle < 0)
+            {
+                for (int j = 1; j < i; j += step)
+                {
+                    if (parser.largeArg(j + 1) != null)
+                    {
+                        exchange.take(parkedHandles[j / step]);
+                    }
+                }
+                error(ShardOperations.EXCHANGE_FULL);
+                return false;
+            }
+            parkedHandles[i / step] = handle;
+        }
+        return true;
     }
 
     /** Runs a keyless counting operation on every shard and answers with what {@code gather} makes of the counts. */
@@ -537,7 +684,7 @@ public final class RespConnectionHandler implements ConnectionHandler
             {"databases", "1"},
             {"maxmemory", Long.toString(config.maxmemory())},
             {"maxmemory-policy", config.maxmemoryPolicy()},
-            {"proto-max-bulk-len", Integer.toString(config.maxBulkBytes())},
+            {"proto-max-bulk-len", Integer.toString(config.protoMaxBulkLen())},
             {"io-threads", "1"},
         };
         for (int i = 2; i < argCount; i++)
@@ -633,7 +780,7 @@ public final class RespConnectionHandler implements ConnectionHandler
                 .append("maxmemory:").append(max).append("\r\n")
                 .append("maxmemory_human:").append(RespKeyspace.bytesToHuman(max)).append("\r\n")
                 .append("maxmemory_policy:").append(config.maxmemoryPolicy()).append("\r\n")
-                .append("proto_max_bulk_len:").append(config.maxBulkBytes()).append("\r\n")
+                .append("proto_max_bulk_len:").append(config.protoMaxBulkLen()).append("\r\n")
                 .append("\r\n");
         }
         if (keyspaceSection)
@@ -799,6 +946,10 @@ public final class RespConnectionHandler implements ConnectionHandler
 
     private boolean isPrintableWithoutSpaces(final int index)
     {
+        if (parser.argOffset(index) < 0)
+        {
+            return false; // a large argument
+        }
         for (int i = 0; i < parser.argLength(index); i++)
         {
             final byte b = parser.argBuffer().getByte(parser.argOffset(index) + i);
@@ -850,6 +1001,10 @@ public final class RespConnectionHandler implements ConnectionHandler
 
     private String argString(final int index)
     {
+        if (parser.argOffset(index) < 0)
+        {
+            return "<" + parser.argLength(index) + " bytes>";
+        }
         final byte[] bytes = new byte[parser.argLength(index)];
         parser.argBuffer().getBytes(parser.argOffset(index), bytes);
         return new String(bytes, StandardCharsets.UTF_8);

@@ -5,17 +5,22 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What the shards of one RESP server share about their keyspace: the memory budget ({@link RespConfig#maxmemory()})
- * and the counters that {@code INFO} and the budget read (memory used, keys, keys with an expiry, per shard).
+ * and the counters that {@code INFO} and the budget read (memory used, keys, keys with an expiry, per shard), and the
+ * {@link LargeValueExchange} through which large values change reactors by reference.
  *
  * <p>Accounting: each shard publishes what it holds after every operation that changes it: its string keys'
  * {@link KeyStore#usedBytes()} (keys, values, a fixed per-key overhead and the table arrays) plus its collections'
- * estimate ({@link RespShard#collectionBytes()}), its key count and its count of keys with an expiry.
- * {@link #usedBytes()} is the sum over shards. Like redis's {@code used_memory} it is the server's own account, not
+ * estimate ({@link RespShard#collectionBytes()}), its key count and its count of keys with an expiry; and each
+ * reactor's connections charge what they have reserved for large values still arriving ({@link #reserve},
+ * {@link #release}). {@link #usedBytes()} is the sum over shards. A large value being handed to another shard is
+ * counted by neither for the length of one message. Like redis's {@code used_memory} it is the server's own account, not
  * the heap's: output buffers and replies on their way are not in it.
  *
  * <p>The budget is checked on the reactor that parses a command, against the sum it reads then; other reactors'
  * counters may lag by the operations they are executing at that moment. As redis, a write is refused once the memory
- * used is over the limit ({@link #isOverLimit()}), so a write may take it a little past.
+ * used is over the limit ({@link #isOverLimit()}), so a small write may take it a little past; a large value is
+ * refused when its declared length would take it past ({@link #wouldExceed}), before a byte of it is accepted, so the
+ * limit is never passed by more than the small writes in flight.
  *
  * <p><b>Threading:</b> shared by every reactor of a server. Each shard's counters have one writer, the reactor of
  * that shard (release stores: {@code lazySet}); any thread reads them (volatile reads). {@link #attach} runs once per
@@ -31,12 +36,15 @@ public final class RespKeyspace
     private static final int STORED = 0;
     private static final int KEYS = 1;
     private static final int EXPIRES = 2;
-    private static final int STRIDE = 3;
+    private static final int RESERVED = 3;
+    private static final int STRIDE = 4;
     private static final String[] UNITS = {"K", "M", "G", "T", "P"};
 
     private final long maxmemoryBytes;
     private final long startEpochMs = System.currentTimeMillis();
+    private final int maxRemoteInFlight;
     private AtomicLongArray counters;
+    private LargeValueExchange exchange;
     private int reactorCount;
 
     /**
@@ -46,11 +54,12 @@ public final class RespKeyspace
     {
         config.conclude();
         this.maxmemoryBytes = config.maxmemory();
+        this.maxRemoteInFlight = config.maxRemoteInFlight();
     }
 
     /**
-     * Called by each shard when it is created: sizes the shared counters for {@code reactorCount} shards on the first
-     * call.
+     * Called by each shard when it is created: sizes the shared counters and the large-value exchange for
+     * {@code reactorCount} shards on the first call.
      *
      * @throws IllegalStateException if two shards disagree on the reactor count.
      */
@@ -60,6 +69,7 @@ public final class RespKeyspace
         {
             this.reactorCount = reactorCount;
             this.counters = new AtomicLongArray(reactorCount * STRIDE);
+            this.exchange = new LargeValueExchange(reactorCount, maxRemoteInFlight);
         }
         else if (this.reactorCount != reactorCount)
         {
@@ -72,6 +82,12 @@ public final class RespKeyspace
     long startEpochMs()
     {
         return startEpochMs;
+    }
+
+    /** {@return the exchange for large values (after {@link #attach})} */
+    LargeValueExchange exchange()
+    {
+        return exchange;
     }
 
     /** {@return the memory limit in bytes, 0 for none} */
@@ -92,16 +108,38 @@ public final class RespKeyspace
         counters.lazySet(base + EXPIRES, expires);
     }
 
+    /** Charges {@code bytes} of a large value still arriving to the reactor of shard {@code shard} (its thread only). */
+    void reserve(final int shard, final long bytes)
+    {
+        final int index = shard * STRIDE + RESERVED;
+        counters.lazySet(index, counters.get(index) + bytes); // single writer: no read-modify-write race
+    }
+
+    /** Gives back what {@link #reserve} charged. */
+    void release(final int shard, final long bytes)
+    {
+        reserve(shard, -bytes);
+    }
+
+    /**
+     * {@return true if a command that adds {@code incomingBytes} must be refused: a limit is set and the memory used
+     * plus the incoming bytes would pass it}
+     */
+    boolean wouldExceed(final long incomingBytes)
+    {
+        return maxmemoryBytes > 0 && usedBytes() + incomingBytes > maxmemoryBytes;
+    }
+
     /** {@return true if a limit is set and the memory used is over it (redis's condition for {@code -OOM})} */
     boolean isOverLimit()
     {
         return maxmemoryBytes > 0 && usedBytes() > maxmemoryBytes;
     }
 
-    /** {@return memory used by every shard's keyspace, in bytes} */
+    /** {@return memory used by every shard's keyspace and the large values being received, in bytes} */
     public long usedBytes()
     {
-        return sum(STORED);
+        return sum(STORED) + sum(RESERVED);
     }
 
     /** {@return keys held by every shard, including expired keys not yet removed} */
@@ -143,7 +181,7 @@ public final class RespKeyspace
         long total = 0;
         for (int shard = 0; shard < reactorCount; shard++)
         {
-            total += snapshot.get(shard * STRIDE + field); // volatile read: pairs with lazySet in publish
+            total += snapshot.get(shard * STRIDE + field); // volatile read: pairs with lazySet in publish and reserve
         }
         return total;
     }

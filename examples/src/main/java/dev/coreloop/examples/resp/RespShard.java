@@ -4,6 +4,8 @@ import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.TimerHandler;
 import dev.coreloop.core.shard.ReplyGather;
+import dev.coreloop.core.shard.ReplyStream;
+import dev.coreloop.core.shard.ReplyStreamResolver;
 import dev.coreloop.core.shard.ShardCalls;
 import dev.coreloop.core.shard.ShardExecutor;
 import dev.coreloop.core.shard.ShardLimits;
@@ -32,6 +34,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Memory: after every operation the shard publishes its account (string keys' {@link KeyStore#usedBytes()} plus
  * {@link #collectionBytes()}, keys, keys with an expiry) to the server's shared {@link RespKeyspace}, only when it
  * changed, for the {@code maxmemory} budget and {@code INFO}.
+ *
+ * <p>Large values ({@link LargeValue}) never travel through a ring byte by byte: a SET parks its value in the
+ * {@link LargeValueExchange} and sends the handle; a GET of one answers with a handle that this shard's
+ * {@link ReplyStreamResolver} (installed on the router) turns back into the value, which the connection's
+ * {@link ShardCalls} streams out; a handle whose connection closed meanwhile is released.
  *
  * <p>Expiry: lazily on access, plus a sweep every {@link RespConfig#sweepIntervalMs()} over at most
  * {@link RespConfig#sweepSlotsPerTick()} table slots.
@@ -78,6 +85,9 @@ public final class RespShard implements ReactorService, ShardExecutor
         }
     };
 
+    /** A GET whose large value went missing between the shards (never expected): its error, as a stream. */
+    private static final byte[] LARGE_VALUE_LOST = ReplyWriter.bytes("-" + ShardOperations.LARGE_VALUE_LOST + "\r\n");
+
     private static final long NS_PER_MS = 1_000_000L;
     private static final int COUNT_BYTES = 8;
 
@@ -89,6 +99,7 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final CollectionStore collections = new CollectionStore();
     private final ShardOperations operations;
     private final RespKeyspace keyspace;
+    private final LargeValueExchange exchange;
     private final ShardRouter router;
     private final ShardRequest request = new ShardRequest();
     private final ShardRequest incoming = new ShardRequest();
@@ -98,6 +109,26 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final UnsafeBuffer count = new UnsafeBuffer(new byte[COUNT_BYTES]);
     private final ExpandableArrayBuffer packedArgs = new ExpandableArrayBuffer(256);
     private final TimerHandler sweepTimer = this::onSweepTimer;
+    /** Turns another shard's reply that is a large-value handle into the value, streamed; frees dropped ones. */
+    private final ReplyStreamResolver largeReplies = new ReplyStreamResolver()
+    {
+        @Override
+        public ReplyStream resolve(final DirectBuffer reply, final int offset, final int length)
+        {
+            if (!LargeValueExchange.isHandle(reply, offset, length))
+            {
+                return null;
+            }
+            final LargeValue value = exchange.take(LargeValueExchange.decode(reply, offset));
+            return value != null ? value : new BytesReplyStream(LARGE_VALUE_LOST);
+        }
+
+        @Override
+        public void discard(final DirectBuffer reply, final int offset, final int length)
+        {
+            exchange.discardIfHandle(reply, offset, length);
+        }
+    };
     private long keysSwept;
     /** What {@link #publishAccount()} last published: an operation that changes none of them publishes nothing. */
     private long publishedBytes = -1;
@@ -129,12 +160,14 @@ public final class RespShard implements ReactorService, ShardExecutor
         this.reactorCount = reactor.reactorCount();
         this.keyspace = keyspace;
         keyspace.attach(reactorCount);
-        this.operations = new ShardOperations(store, collections, 0x5EED_0000L + selfIndex);
+        this.exchange = keyspace.exchange();
+        this.operations = new ShardOperations(store, collections, 0x5EED_0000L + selfIndex, exchange, selfIndex);
         this.router = new ShardRouter(reactor, RespShard.class, this, new ShardLimits()
             .maxInFlight(config.maxRemoteInFlight())
             .maxPendingReplies(config.maxPendingReplies())
             .maxHeldReplyBytes(config.maxBufferedReplyBytes())
             .retryDelayUs(config.retryDelayUs()));
+        router.replyStreams(largeReplies);
         publishAccount(); // the empty tables count from the start
     }
 
@@ -219,6 +252,12 @@ public final class RespShard implements ReactorService, ShardExecutor
         return collections.usedBytes();
     }
 
+    /** {@return the exchange through which large values change reactors} */
+    LargeValueExchange exchange()
+    {
+        return exchange;
+    }
+
     /** {@return what the shards of this server share: the memory budget and the keyspace counters} */
     public RespKeyspace keyspace()
     {
@@ -288,7 +327,15 @@ public final class RespShard implements ReactorService, ShardExecutor
             final ReplyWriter writer = localWriter.reset(0);
             operations.execute(operation, reactor.nowNs(), writer);
             publishAccount();
-            calls.reply(writer.buffer(), 0, writer.length());
+            final ReplyStream stream = largeReplies.resolve(writer.buffer(), 0, writer.length());
+            if (stream != null)
+            {
+                calls.replyStream(stream); // a GET of a large value of this shard
+            }
+            else
+            {
+                calls.reply(writer.buffer(), 0, writer.length());
+            }
         }
         else
         {

@@ -47,9 +47,14 @@
  *       connection holds half its reply budget, that connection stops reading until there is room; a message that
  *       finds a ring full waits in a FIFO, bounded by those same limits, and is offered again.</li>
  *   <li>Multi-key commands over several shards are not atomic (as in redis cluster); each key is.</li>
- *   <li>Values and keys up to {@link dev.coreloop.examples.resp.RespConfig#MAX_BULK_BYTES_DEFAULT} bytes by default
- *       (configurable); a larger bulk length is a protocol error: {@code -ERR Protocol error: invalid bulk length},
- *       then the connection closes.</li>
+ *   <li>Values up to {@link dev.coreloop.examples.resp.RespConfig#protoMaxBulkLen()} ({@code proto-max-bulk-len},
+ *       64 MiB by default, up to 512 MiB); a larger bulk length is a protocol error:
+ *       {@code -ERR Protocol error: invalid bulk length}, then the connection closes. A value above
+ *       {@link dev.coreloop.examples.resp.RespConfig#largeValueThresholdBytes()} (512 KiB) streams into storage of its
+ *       own ({@link dev.coreloop.examples.resp.LargeValue}) as it arrives, changes reactors by reference
+ *       ({@link dev.coreloop.examples.resp.LargeValueExchange}) and streams out under the outbound watermarks (the
+ *       core's {@link dev.coreloop.core.shard.ReplyStream}); keys and other arguments stay within that threshold. No
+ *       connection buffer grows with a value.</li>
  *   <li>Memory: the keyspace of all shards (string keys and collections) is budgeted
  *       ({@link dev.coreloop.examples.resp.RespKeyspace}, {@code maxmemory}, half the JVM's maximum heap by default,
  *       policy {@code noeviction}): redis's {@code denyoom} commands get

@@ -155,14 +155,15 @@ class KeyStoreTest
         assertThat(KeyHash.hash(direct, 0, direct.capacity())).isEqualTo(
             KeyHash.hash("same bytes".getBytes(StandardCharsets.US_ASCII), 0, 10));
     }
+
     /** {@return what the account must be: recomputed from scratch over the model} */
-    private static long expectedUsedBytes(final Map<String, Integer> model, final int capacity)
+    private static long expectedUsedBytes(final Map<String, Object> model, final int capacity)
     {
         long bytes = (long)capacity * (3 * 8 + 4 + 4 + 8);
-        for (final Map.Entry<String, Integer> entry : model.entrySet())
+        for (final Map.Entry<String, Object> entry : model.entrySet())
         {
             bytes += entry.getKey().length() + KeyStore.ENTRY_OVERHEAD_BYTES;
-            bytes += entry.getValue();
+            bytes += entry.getValue() instanceof LargeValue large ? large.footprintBytes() : (Integer)entry.getValue();
         }
         return bytes;
     }
@@ -171,7 +172,7 @@ class KeyStoreTest
     void shouldKeepItsAccountOfKeysValuesAndExpiriesThroughEveryChange()
     {
         final Random random = new Random(77);
-        final Map<String, Integer> model = new HashMap<>(); // key -> value array length
+        final Map<String, Object> model = new HashMap<>(); // key -> value array length, or the large value
         final Map<String, Boolean> expiring = new HashMap<>();
         for (int step = 0; step < 20_000; step++)
         {
@@ -184,6 +185,15 @@ class KeyStoreTest
                 put(key, value, expires ? nowNs + 1_000_000_000L : KeyStore.NO_EXPIRY);
                 model.put(key, store.valueBytes(find(key)).length);
                 expiring.put(key, expires);
+            }
+            else if (action < 6)
+            {
+                final UnsafeBuffer k = bytes(key);
+                final LargeValue large = new LargeValue(1 + random.nextInt(200_000));
+                store.putLarge(k, 0, k.capacity(), KeyHash.hash(k, 0, k.capacity()), large, KeyStore.NO_EXPIRY,
+                    nowNs);
+                model.put(key, large);
+                expiring.put(key, false);
             }
             else if (action < 8)
             {

@@ -214,7 +214,7 @@ class RespCommandsTest
     void shouldMatchConfigGetPatternsLikeRedisWithoutFreezingOnPathologicalOnes()
     {
         assertThat(call("CONFIG", "GET", "[ab]ppend[^x]nly", "PROTO-*-LEN")).isEqualTo(
-            "*4\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$18\r\nproto-max-bulk-len\r\n$6\r\n524288\r\n");
+            "*4\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$18\r\nproto-max-bulk-len\r\n$8\r\n67108864\r\n");
         assertThat(call("CONFIG", "GET", "*a".repeat(30) + "b")).isEqualTo("*0\r\n");
         assertThat(call("CONFIG", "GET", "*".repeat(Glob.MAX_PATTERN_BYTES))).startsWith("*14\r\n");
     }
@@ -289,7 +289,7 @@ class RespCommandsTest
     @CsvSource(delimiter = '|', value = {
         "bad multibulk length    | *x\\r\\n                   | invalid multibulk length",
         "negative bulk length    | *1\\r\\n$-3\\r\\n            | invalid bulk length",
-        "value above the limit   | *2\\r\\n$3\\r\\nGET\\r\\n$600000\\r\\n | invalid bulk length",
+        "value above the limit   | *2\\r\\n$3\\r\\nGET\\r\\n$67108865\\r\\n | invalid bulk length",
         "nested array            | *1\\r\\n*1\\r\\n             | expected '$', got '*'",
         "unterminated bulk       | *1\\r\\n$4\\r\\nPINGxx       | unterminated bulk string: expected CRLF after 4 bytes",
     })
@@ -304,11 +304,17 @@ class RespCommandsTest
     @Test
     void shouldAcceptValueOfExactlyTheLimitAndRejectOneMore()
     {
-        final String limit = "v".repeat(RespConfig.MAX_BULK_BYTES_DEFAULT);
-        assertThat(call("SET", "big", limit)).isEqualTo("+OK\r\n");
-        assertThat(call("GET", "big")).isEqualTo("$" + limit.length() + "\r\n" + limit + "\r\n");
-        assertThat(call("SET", "big", limit + "v")).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
-        assertThat(client.closeReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
+        final int limitBytes = 2 * 1024 * 1024;
+        final ShardCluster limited = new ShardCluster(1, new RespConfig().protoMaxBulkLen(limitBytes).conclude());
+        final FakeConnection limitedClient = limited.connect(0);
+        final String limit = "v".repeat(limitBytes);
+        limitedClient.send(RespTestSupport.command("SET", "big", limit));
+        assertThat(limitedClient.takeOutput()).isEqualTo("+OK\r\n");
+        limitedClient.send(RespTestSupport.command("GET", "big"));
+        assertThat(limitedClient.takeOutput()).isEqualTo("$" + limit.length() + "\r\n" + limit + "\r\n");
+        limitedClient.send(RespTestSupport.command("SET", "big", limit + "v"));
+        assertThat(limitedClient.takeOutput()).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
+        assertThat(limitedClient.closeReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
     }
 
     @Test
@@ -337,7 +343,7 @@ class RespCommandsTest
     @Test
     void shouldPauseReadingRatherThanAbortWhenRepliesBackUp()
     {
-        final ShardCluster small = new ShardCluster(1, new RespConfig().maxBulkBytes(100)
+        final ShardCluster small = new ShardCluster(1, new RespConfig().protoMaxBulkLen(100)
             .maxBufferedReplyBytes(200).conclude());
         final FakeConnection slow = small.connect(0);
         slow.outboundCapBytes(0); // a client that does not read its replies
