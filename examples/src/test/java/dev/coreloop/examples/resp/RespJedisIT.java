@@ -3,7 +3,9 @@ package dev.coreloop.examples.resp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A real redis client library, Jedis 8, against a two-reactor RESP server on 127.0.0.1: a connection pool used from
- * several threads, pipelining, GET/SET/INCR/EXPIRE/MGET/MSET with keys on both shards, INFO and CONFIG GET.
+ * several threads, pipelining, GET/SET/INCR/EXPIRE/MGET/MSET with keys on both shards, values of a few MiB and INFO.
  *
  * <p>At connect Jedis 8 negotiates the protocol with {@code HELLO 3} (falling back to RESP2 on redis's
  * unknown-command error, which this RESP2-only server gives), then pipelines {@code CLIENT SETINFO LIB-NAME} and
@@ -41,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RespJedisIT
 {
     private static final int REACTORS = 2;
+    private static final int MIB = 1024 * 1024;
 
     private static Server server;
     private static int port;
@@ -181,6 +184,45 @@ class RespJedisIT
             }
             assertThat(mget.get()).containsExactly("value-0", "value-1", null);
             assertThat(dbsize.get()).isGreaterThanOrEqualTo(2_001);
+        }
+    }
+
+    @Test
+    void shouldStoreAndReturnValuesOfSeveralMiBOnEveryShard()
+    {
+        try (JedisPool pool = pool(DefaultJedisClientConfig.builder()); Jedis jedis = pool.getResource())
+        {
+            final Random random = new Random(8);
+            for (int shard = 0; shard < REACTORS; shard++)
+            {
+                final byte[] key = key("large:", shard).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final byte[] value = new byte[3 * MIB + shard];
+                random.nextBytes(value);
+                assertThat(jedis.set(key, value)).isEqualTo("OK");
+                assertThat(jedis.get(key)).isEqualTo(value);
+            }
+        }
+        try (JedisPool pool = pool(DefaultJedisClientConfig.builder()); Jedis jedis = pool.getResource())
+        {
+            final Pipeline pipeline = jedis.pipelined();
+            final Random random = new Random(9);
+            final List<byte[]> values = new ArrayList<>();
+            final List<Response<byte[]>> replies = new ArrayList<>();
+            for (int i = 0; i < 6; i++)
+            {
+                final byte[] key = key("large-pipe:" + i + ":", i % REACTORS)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final byte[] value = new byte[MIB + i * 100_000];
+                random.nextBytes(value);
+                values.add(value);
+                pipeline.set(key, value);
+                replies.add(pipeline.get(key));
+            }
+            pipeline.sync();
+            for (int i = 0; i < 6; i++)
+            {
+                assertThat(Arrays.equals(replies.get(i).get(), values.get(i))).as("pipelined value " + i).isTrue();
+            }
         }
     }
 
