@@ -9,6 +9,7 @@ import java.util.Map;
 
 import dev.coreloop.core.ServerContext;
 import dev.coreloop.examples.proxy.ProxyConfig;
+import dev.coreloop.examples.resp.RespConfig;
 
 /**
  * The resolved settings of {@code coreloop serve}: every {@link Setting} with its typed value and where it came
@@ -85,6 +86,8 @@ public final class LauncherSettings
     private final long bufferPoolBytes;
     private final int backlog;
     private final dev.coreloop.core.IdleMode idleMode;
+    private final int respProtoMaxBulkLen;
+    private final long respMaxmemory;
 
     private LauncherSettings(final Map<Setting, Value> values)
     {
@@ -113,6 +116,9 @@ public final class LauncherSettings
             BUFFER_POOL_BYTES_MAX, "bytes (at least the 4 MiB outbound cap of one connection)");
         this.backlog = (int)parseLong(values.get(Setting.BACKLOG), 1, BACKLOG_MAX, "connections");
         this.idleMode = parseIdleMode(values.get(Setting.IDLE_MODE));
+        this.respProtoMaxBulkLen = (int)parseBytes(values.get(Setting.RESP_PROTO_MAX_BULK_LEN), 1,
+            RespConfig.PROTO_MAX_BULK_LEN_MAX, false);
+        this.respMaxmemory = parseBytes(values.get(Setting.RESP_MAXMEMORY), 0, Long.MAX_VALUE / 4, true);
         checkProxy();
         checkListeners();
     }
@@ -290,6 +296,27 @@ public final class LauncherSettings
         return idleMode;
     }
 
+    /** @return the largest RESP bulk string in bytes (redis's {@code proto-max-bulk-len}). */
+    public int respProtoMaxBulkLen()
+    {
+        return respProtoMaxBulkLen;
+    }
+
+    /**
+     * @return the RESP keyspace memory limit in bytes (redis's {@code maxmemory}): 0 for none,
+     * {@link RespConfig#MAXMEMORY_AUTO} for half the JVM's maximum heap.
+     */
+    public long respMaxmemory()
+    {
+        return respMaxmemory;
+    }
+
+    /** @return the RESP configuration these settings describe (not yet concluded). */
+    public RespConfig respConfig()
+    {
+        return new RespConfig().protoMaxBulkLen(respProtoMaxBulkLen).maxmemory(respMaxmemory);
+    }
+
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
     public String describe()
     {
@@ -436,6 +463,52 @@ public final class LauncherSettings
                 SHUTDOWN_DEADLINE_MS_MAX + " ms)");
         }
         return deadlineMs;
+    }
+
+    /**
+     * Reads a size the way redis reads its memory settings: a number of bytes, optionally followed by a unit, case
+     * ignored: {@code k} (1000), {@code kb} (1024), {@code m}, {@code mb}, {@code g}, {@code gb}; and {@code auto}
+     * when {@code autoAllowed} ({@link RespConfig#MAXMEMORY_AUTO}).
+     */
+    static long parseBytes(final Value value, final long min, final long max, final boolean autoAllowed)
+    {
+        final String text = value.text().strip().toLowerCase(Locale.ROOT);
+        if (autoAllowed && "auto".equals(text))
+        {
+            return RespConfig.MAXMEMORY_AUTO;
+        }
+        int digits = 0;
+        while (digits < text.length() && Character.isDigit(text.charAt(digits)))
+        {
+            digits++;
+        }
+        final long unit = switch (text.substring(digits))
+        {
+            case "", "b" -> 1L;
+            case "k" -> 1000L;
+            case "kb" -> 1024L;
+            case "m" -> 1000L * 1000;
+            case "mb" -> 1024L * 1024;
+            case "g" -> 1000L * 1000 * 1000;
+            case "gb" -> 1024L * 1024 * 1024;
+            default -> -1L;
+        };
+        long bytes = -1;
+        if (digits > 0 && digits <= 15 && unit > 0)
+        {
+            bytes = Long.parseLong(text.substring(0, digits)) * unit;
+        }
+        if (bytes < 0)
+        {
+            throw new ConfigException(value.label() + ": '" + value.text() + "' is not a size in bytes (a number, " +
+                "optionally with k, kb, m, mb, g or gb, as in redis.conf" + (autoAllowed ? "; or auto" : "") + ")");
+        }
+        if (bytes < min || bytes > max)
+        {
+            throw new ConfigException(value.label() + ": '" + value.text() + "' is out of range (" + min + "-" + max +
+                " bytes)");
+        }
+        return bytes;
     }
 
     private static long parseLong(final Value value, final long min, final long max, final String unit)

@@ -146,12 +146,24 @@ public final class ServeCommand implements Callable<Integer>
             + " each). Default: " + Setting.IDLE_MODE_DEFAULT + ".")
     private String idleMode;
 
-    @Option(names = "--config", paramLabel = "FILE", order = 19,
+    @Option(names = "--resp-proto-max-bulk-len", paramLabel = "BYTES", order = 19,
+        description = "RESP: the largest value (bulk string) a request may carry, as redis's proto-max-bulk-len;"
+            + " values above 512 KiB stream in and out without growing connection buffers. At most 512mb. Default: "
+            + Setting.RESP_PROTO_MAX_BULK_LEN_DEFAULT + ".")
+    private String respProtoMaxBulkLen;
+
+    @Option(names = "--resp-maxmemory", paramLabel = "BYTES|auto", order = 20,
+        description = "RESP: memory limit of the keyspace, as redis's maxmemory (noeviction: writes get -OOM when"
+            + " it is reached); 0 for none, auto for half the JVM's maximum heap (-Xmx). Default: "
+            + Setting.RESP_MAXMEMORY_DEFAULT + ".")
+    private String respMaxmemory;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 21,
         description = "A config file of 'key = value' lines whose keys are these options without dashes"
             + " (sample: deploy/coreloop.conf).")
     private Path configFile;
 
-    @Option(names = "--dry-run", order = 20,
+    @Option(names = "--dry-run", order = 22,
         description = "Print the resolved settings, where each came from and the plan they resolve to on this"
             + " machine, then exit without serving.")
     private boolean dryRun;
@@ -229,6 +241,8 @@ public final class ServeCommand implements Callable<Integer>
         putIfGiven(flags, Setting.BUFFER_POOL_BYTES, bufferPoolBytes);
         putIfGiven(flags, Setting.BACKLOG, backlog);
         putIfGiven(flags, Setting.IDLE_MODE, idleMode);
+        putIfGiven(flags, Setting.RESP_PROTO_MAX_BULK_LEN, respProtoMaxBulkLen);
+        putIfGiven(flags, Setting.RESP_MAXMEMORY, respMaxmemory);
         final ConfigFile file = null == configFile ? null : ConfigFile.read(configFile);
         return LauncherSettings.resolve(flags, env, file);
     }

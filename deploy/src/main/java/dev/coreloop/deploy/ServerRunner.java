@@ -127,7 +127,7 @@ public final class ServerRunner implements ServeAction
         {
             final InetSocketAddress address = address(settings, settings.respPort());
             listeners.add(new Listener(RESP, ctx.listeners().size(), address, ""));
-            RespServer.install(ctx, address, new RespConfig());
+            RespServer.install(ctx, address, settings.respConfig());
         }
         if (settings.proxyPort() != LauncherSettings.PORT_DISABLED)
         {

@@ -48,7 +48,11 @@ public enum Setting
     /** The listen backlog of each listener (the kernel caps it at net.core.somaxconn). */
     BACKLOG("backlog", Setting.BACKLOG_DEFAULT),
     /** What an idle reactor does: select (block), backoff or spin. */
-    IDLE_MODE("idle-mode", Setting.IDLE_MODE_DEFAULT);
+    IDLE_MODE("idle-mode", Setting.IDLE_MODE_DEFAULT),
+    /** RESP: the largest bulk string (value) a request may carry, redis's {@code proto-max-bulk-len}. */
+    RESP_PROTO_MAX_BULK_LEN("resp-proto-max-bulk-len", Setting.RESP_PROTO_MAX_BULK_LEN_DEFAULT),
+    /** RESP: the keyspace memory limit, redis's {@code maxmemory}; {@code auto} is half the JVM's maximum heap. */
+    RESP_MAXMEMORY("resp-maxmemory", Setting.RESP_MAXMEMORY_DEFAULT);
 
     /** Embedded defaults, as strings in the same syntax a user writes (also shown by {@code --help}). */
     public static final String REACTORS_DEFAULT = "auto";
@@ -69,6 +73,8 @@ public enum Setting
     public static final String BUFFER_POOL_BYTES_DEFAULT = "" + ServerContext.BUFFER_POOL_BYTES_PER_REACTOR_DEFAULT;
     public static final String BACKLOG_DEFAULT = "" + ServerContext.BACKLOG_DEFAULT;
     public static final String IDLE_MODE_DEFAULT = "select";
+    public static final String RESP_PROTO_MAX_BULK_LEN_DEFAULT = "64mb";
+    public static final String RESP_MAXMEMORY_DEFAULT = "auto";
 
     /** Prefix of the environment variables. */
     public static final String ENV_PREFIX = "CORELOOP_";

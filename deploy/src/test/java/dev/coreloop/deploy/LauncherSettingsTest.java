@@ -40,7 +40,9 @@ class LauncherSettingsTest
             Arguments.of(Setting.DRAIN_TIMEOUT_MS, "100", "1", "10000"),
             Arguments.of(Setting.BUFFER_POOL_BYTES, "4194304", "134217728", "1099511627776"),
             Arguments.of(Setting.BACKLOG, "1", "4096", "65535"),
-            Arguments.of(Setting.IDLE_MODE, "spin", "BACKOFF", "spin"));
+            Arguments.of(Setting.IDLE_MODE, "spin", "BACKOFF", "spin"),
+            Arguments.of(Setting.RESP_PROTO_MAX_BULK_LEN, "1mb", "512mb", "1000000"),
+            Arguments.of(Setting.RESP_MAXMEMORY, "0", "100mb", "2gb"));
     }
 
     @Test
@@ -57,6 +59,8 @@ class LauncherSettingsTest
         assertThat(settings.httpPort()).isEqualTo(8080);
         assertThat(settings.respPort()).isEqualTo(6380);
         assertThat(settings.shutdownDeadlineMs()).isEqualTo(5000);
+        assertThat(settings.respProtoMaxBulkLen()).isEqualTo(64 * 1024 * 1024);
+        assertThat(settings.respMaxmemory()).isEqualTo(dev.coreloop.examples.resp.RespConfig.MAXMEMORY_AUTO);
         assertThat(settings.proxyPort()).isEqualTo(LauncherSettings.PORT_DISABLED);
         assertThat(settings.proxyUpstream()).isNull();
         for (final Setting setting : Setting.values())
@@ -216,6 +220,32 @@ class LauncherSettingsTest
         assertThatThrownBy(() -> LauncherSettings.resolve(
             Map.of(Setting.SHUTDOWN_DEADLINE_MS, "5s"), Map.of(), null))
             .hasMessage("--shutdown-deadline-ms: '5s' is not a number of milliseconds");
+    }
+
+    @Test
+    void shouldReadRespSizesAsRedisReadsThemAndNameABadOne()
+    {
+        final LauncherSettings settings = LauncherSettings.resolve(
+            Map.of(Setting.RESP_PROTO_MAX_BULK_LEN, "2MB"), Map.of("CORELOOP_RESP_MAXMEMORY", "100k"), null);
+        assertThat(settings.respProtoMaxBulkLen()).isEqualTo(2 * 1024 * 1024);
+        assertThat(settings.respMaxmemory()).isEqualTo(100_000);
+        assertThat(settings.respConfig().conclude().maxmemory()).isEqualTo(100_000);
+        assertThat(LauncherSettings.resolve(Map.of(Setting.RESP_MAXMEMORY, "0"), Map.of(), null).respConfig()
+            .conclude().maxmemory()).as("0: no limit").isZero();
+        assertThat(LauncherSettings.resolve(Map.of(Setting.RESP_MAXMEMORY, "2GB"), Map.of(), null).respMaxmemory())
+            .isEqualTo(2L * 1024 * 1024 * 1024);
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.RESP_PROTO_MAX_BULK_LEN, "513mb"), Map.of(), null))
+            .hasMessage("--resp-proto-max-bulk-len: '513mb' is out of range (1-536870912 bytes)");
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.RESP_PROTO_MAX_BULK_LEN, "auto"), Map.of(), null))
+            .hasMessageStartingWith("--resp-proto-max-bulk-len: 'auto' is not a size in bytes");
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(Setting.RESP_MAXMEMORY, "-1"), Map.of(), null))
+            .hasMessageStartingWith("--resp-maxmemory: '-1' is not a size in bytes");
+        assertThatThrownBy(() -> LauncherSettings.resolve(
+            Map.of(), Map.of("CORELOOP_RESP_MAXMEMORY", "1tb"), null))
+            .hasMessageStartingWith("CORELOOP_RESP_MAXMEMORY: '1tb' is not a size in bytes");
     }
 
     @Test

@@ -157,6 +157,38 @@ public final class ExampleMain
         }
 
         /**
+         * {@return the value of {@code option} as a long in {@code min..max}, or {@code defaultValue}}
+         *
+         * @param option       e.g. {@code "--maxmemory"}.
+         * @param defaultValue what an absent option means (not range-checked).
+         * @param min          the least value accepted.
+         * @param max          the largest value accepted.
+         * @throws IllegalArgumentException naming the option and the value when it is not such a long.
+         */
+        public long longInteger(final String option, final long defaultValue, final long min, final long max)
+        {
+            final String text = values.get(option);
+            if (text == null)
+            {
+                return defaultValue;
+            }
+            final long value;
+            try
+            {
+                value = Long.parseLong(text);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException(option + " must be an integer: " + text, ex);
+            }
+            if (value < min || value > max)
+            {
+                throw new IllegalArgumentException(option + " must be in " + min + ".." + max + ": " + value);
+            }
+            return value;
+        }
+
+        /**
          * {@return the address of {@code --bind} (or {@code --host}) and {@code --port}}
          *
          * @param defaultHost the bind address when none was given.

@@ -16,7 +16,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>How a handler uses it, per request: ask {@link #mustPause()} first; if it says true, stop and return the bytes
  * consumed so far from {@code onData} (reading is paused and resumes by itself when there is room; the rest of the
  * input is presented again then). Otherwise answer the request with exactly one of: {@link #reply} (computed here),
- * {@link #call} (executed by the owning shard), or {@link #beginGather}, any number of {@link #gatherCall} and
+ * {@link #replyStream} (a large reply streamed from where it is stored), {@link #call} (executed by the owning
+ * shard), or {@link #beginGather}, any number of {@link #gatherCall} and
  * {@link #gatherReply}, then {@link #endGather()}. Forward {@code onWritabilityChanged} to
  * {@link #onWritabilityChanged}, {@code onInputClosed} to {@code closeAfterReplies(CloseReason.PEER_CLOSED)}, and
  * call {@link #close()} in {@code onClosed}.
@@ -27,6 +28,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * refuses (its outbound ring at its cap) is staged here and written, in order, once the connection is writable again.
  * What is held counts against {@link ShardLimits#maxHeldReplyBytes()}: replies waiting in the arena and staged bytes;
  * a reply leaves the count when it is written, so a client that reads its replies may pipeline forever.
+ *
+ * <p>Streams: a reply too large to copy is a {@link ReplyStream} ({@link #replyStream} here, or a reply from another
+ * shard that the router's {@link ReplyStreamResolver} turns into one). It takes a slot of its own; when the slot
+ * reaches the head the stream is written piece by piece ({@value #STREAM_PIECE_BYTES} bytes at most at once) while the
+ * connection is writable; once its outbound backlog passes the high watermark, or a write is refused, it waits for
+ * {@link #onWritabilityChanged}{@code (true)} and goes on. Replies after it wait in their slots, and
+ * {@link #mustPause()} says true while a stream is being written, so the stream's bytes are never copied or held
+ * here. A stream does not count as held bytes.
  *
  * <p>Arena: replies are appended in arrival order and leave in request order; the write position returns to 0
  * whenever nothing is held, and when an append would pass the end while at most half the arena is held, the held
@@ -43,6 +52,9 @@ public final class ShardCalls
     private static final byte STATE_READY = 2;
     private static final byte KIND_BYTES = 1;
     private static final byte KIND_GATHER = 2;
+    private static final byte KIND_STREAM = 3;
+    /** Largest piece of a {@link ReplyStream} handed to the connection at once. */
+    public static final int STREAM_PIECE_BYTES = 64 * 1024;
     private static final int INITIAL_SLOTS = 16;
     private static final int STAGE_CHUNK_BYTES = 64 * 1024;
 
@@ -61,6 +73,7 @@ public final class ShardCalls
     private int[] slotParts = new int[INITIAL_SLOTS];
     private long[] slotValue = new long[INITIAL_SLOTS];
     private ReplyGather[] slotGather = new ReplyGather[INITIAL_SLOTS];
+    private ReplyStream[] slotStream = new ReplyStream[INITIAL_SLOTS];
     private int mask = INITIAL_SLOTS - 1;
     private long head;
     private long tail;
@@ -75,6 +88,11 @@ public final class ShardCalls
     private ExpandableArrayBuffer staging;
     private int stagedStart;
     private int stagedEnd;
+
+    /** The stream being written now (the head slot's), or null. */
+    private ReplyStream streaming;
+    private long streamPosition;
+    private long streamsWritten;
 
     private CloseReason closeReason;
     private boolean closeRequested;
@@ -114,7 +132,7 @@ public final class ShardCalls
         {
             return true;
         }
-        final boolean ownFull = heldBytes() >= maxHeldReplyBytes / 2 || pendingCount() >= maxPendingReplies / 2;
+        final boolean ownFull = streaming != null || heldBytes() >= maxHeldReplyBytes / 2 || pendingCount() >= maxPendingReplies / 2;
         final boolean routerFull = router.isFull();
         if (!ownFull && !routerFull)
         {
@@ -173,6 +191,32 @@ public final class ShardCalls
     {
         constView.wrap(bytes);
         reply(constView, 0, bytes.length);
+    }
+
+    /**
+     * Answers the next request with a reply streamed from where it is stored (see the class comment): written in its
+     * turn, piece by piece, under the connection's watermarks.
+     *
+     * @param stream the reply; it must stay unchanged until written.
+     */
+    public void replyStream(final ReplyStream stream)
+    {
+        if (stream == null)
+        {
+            throw new IllegalArgumentException("stream=null: must not be null");
+        }
+        if (done)
+        {
+            return;
+        }
+        final long seq = reserve(KIND_STREAM);
+        if (seq >= 0)
+        {
+            final int slot = (int)seq & mask;
+            slotStream[slot] = stream;
+            slotState[slot] = STATE_READY;
+            flushReady();
+        }
     }
 
     /**
@@ -323,6 +367,10 @@ public final class ShardCalls
         if (writable)
         {
             drainStaged();
+            if (streaming != null)
+            {
+                flushReady(); // the head slot streams on; the replies after it follow once it is done
+            }
         }
     }
 
@@ -331,6 +379,7 @@ public final class ShardCalls
     {
         done = true;
         paused = false;
+        streaming = null;
         router.released(this, connectionId);
         arena = null;
         staging = null;
@@ -340,6 +389,7 @@ public final class ShardCalls
         stagedStart = 0;
         stagedEnd = 0;
         Arrays.fill(slotGather, null);
+        Arrays.fill(slotStream, null);
     }
 
     /** {@return replies outstanding or waiting for an earlier one} */
@@ -352,6 +402,18 @@ public final class ShardCalls
     public int heldBytes()
     {
         return arenaHeldBytes + (stagedEnd - stagedStart);
+    }
+
+    /** {@return true while a {@link ReplyStream} is being written} */
+    public boolean isStreaming()
+    {
+        return streaming != null;
+    }
+
+    /** {@return replies written as {@link ReplyStream}s, completely} */
+    public long streamsWritten()
+    {
+        return streamsWritten;
     }
 
     /** {@return true once the connection was aborted at a hard limit} */
@@ -380,11 +442,13 @@ public final class ShardCalls
     {
         if (done || seq < head || seq >= tail)
         {
+            router.discardReply(buffer, offset, length);
             return;
         }
         final int slot = (int)seq & mask;
         if (slotState[slot] != STATE_PENDING)
         {
+            router.discardReply(buffer, offset, length);
             return;
         }
         if (!ok)
@@ -396,6 +460,24 @@ public final class ShardCalls
         {
             fold(slot, buffer, offset, length);
             partDone(slot);
+            return;
+        }
+        final ReplyStream stream;
+        try
+        {
+            stream = router.resolveStream(buffer, offset, length);
+        }
+        catch (final Throwable ex) // user code
+        {
+            fail(ex);
+            return;
+        }
+        if (stream != null)
+        {
+            slotKind[slot] = KIND_STREAM;
+            slotStream[slot] = stream;
+            slotState[slot] = STATE_READY;
+            flushReady();
             return;
         }
         if (seq == head)
@@ -414,7 +496,7 @@ public final class ShardCalls
     /** Resumes reading paused by {@link #mustPause()} once there is room (below the low marks). */
     void maybeResume()
     {
-        if (!paused || done)
+        if (!paused || done || streaming != null)
         {
             return;
         }
@@ -558,6 +640,22 @@ public final class ShardCalls
             {
                 break;
             }
+            if (slotKind[slot] == KIND_STREAM)
+            {
+                if (streaming == null)
+                {
+                    streaming = slotStream[slot];
+                    streamPosition = 0;
+                }
+                if (!driveStream())
+                {
+                    break; // the slot stays at the head until its stream is out
+                }
+                slotStream[slot] = null;
+                slotState[slot] = STATE_FREE;
+                head++;
+                continue;
+            }
             slotState[slot] = STATE_FREE;
             head++;
             if (slotKind[slot] == KIND_GATHER)
@@ -590,6 +688,55 @@ public final class ShardCalls
         maybeResume();
     }
 
+    /**
+     * Writes the head slot's stream as far as the connection takes it while writable, after anything staged.
+     *
+     * @return true once the whole stream is written; false if it waits for writability (or the connection failed).
+     */
+    private boolean driveStream()
+    {
+        if (stagedEnd > stagedStart && !drainStagedBytes())
+        {
+            return false;
+        }
+        final ReplyStream stream = streaming;
+        try
+        {
+            final long lengthBytes = stream.lengthBytes();
+            while (streamPosition < lengthBytes)
+            {
+                if (done)
+                {
+                    return false;
+                }
+                if (!connection.isWritable())
+                {
+                    return false; // above the high watermark: onWritabilityChanged(true) resumes
+                }
+                final int maxBytes = (int)Math.min(STREAM_PIECE_BYTES, lengthBytes - streamPosition);
+                final int written = stream.writeTo(connection, streamPosition, maxBytes);
+                if (written == 0)
+                {
+                    return false; // refused at the cap: a writability callback follows
+                }
+                if (written < 0 || written > maxBytes)
+                {
+                    throw new IllegalStateException("ReplyStream.writeTo wrote " + written + " bytes; allowed 0.." +
+                        maxBytes);
+                }
+                streamPosition += written;
+            }
+        }
+        catch (final Throwable ex) // user code
+        {
+            fail(ex);
+            return false;
+        }
+        streaming = null;
+        streamsWritten++;
+        return true;
+    }
+
     private void emit(final DirectBuffer buffer, final int offset, final int length)
     {
         if (done)
@@ -598,7 +745,7 @@ public final class ShardCalls
         }
         if (stagedEnd > stagedStart)
         {
-            drainStaged();
+            drainStagedBytes();
         }
         if (stagedEnd == stagedStart && connection.write(buffer, offset, length))
         {
@@ -624,23 +771,29 @@ public final class ShardCalls
 
     private void drainStaged()
     {
-        if (done)
+        if (done || !drainStagedBytes())
         {
             return;
         }
+        maybeClose();
+        maybeResume();
+    }
+
+    /** {@return true once nothing is staged: writes staged bytes while the connection takes them} */
+    private boolean drainStagedBytes()
+    {
         while (stagedEnd > stagedStart)
         {
             final int chunk = Math.min(STAGE_CHUNK_BYTES, stagedEnd - stagedStart);
             if (!connection.write(staging, stagedStart, chunk))
             {
-                return;
+                return false;
             }
             stagedStart += chunk;
         }
         stagedStart = 0;
         stagedEnd = 0;
-        maybeClose();
-        maybeResume();
+        return true;
     }
 
     private void maybeClose()
@@ -668,7 +821,7 @@ public final class ShardCalls
     {
         if (ex != null)
         {
-            router.report("ReplyGather of connection " + connectionId, ex);
+            router.report("ReplyGather or ReplyStream of connection " + connectionId, ex);
         }
         if (!done)
         {
@@ -688,6 +841,7 @@ public final class ShardCalls
         final int[] newParts = new int[newCapacity];
         final long[] newValue = new long[newCapacity];
         final ReplyGather[] newGather = new ReplyGather[newCapacity];
+        final ReplyStream[] newStream = new ReplyStream[newCapacity];
         for (long seq = head; seq < tail; seq++)
         {
             final int from = (int)seq & mask;
@@ -699,6 +853,7 @@ public final class ShardCalls
             newParts[to] = slotParts[from];
             newValue[to] = slotValue[from];
             newGather[to] = slotGather[from];
+            newStream[to] = slotStream[from];
         }
         slotState = newState;
         slotKind = newKind;
@@ -707,6 +862,7 @@ public final class ShardCalls
         slotParts = newParts;
         slotValue = newValue;
         slotGather = newGather;
+        slotStream = newStream;
         mask = newMask;
     }
 }

@@ -98,6 +98,7 @@ public final class ShardRouter
     private long pausesForInFlight;
     private long connectionsAborted;
     private long userErrors;
+    private ReplyStreamResolver streamResolver;
 
     /**
      * Creates this reactor's router.
@@ -153,6 +154,20 @@ public final class ShardRouter
     }
 
     /**
+     * Installs what turns replies from other shards into {@link ReplyStream}s (a reference to a large value into the
+     * value, streamed), and frees the references of replies dropped for closed connections. Set it once, before
+     * connections open; without one every reply is written as its bytes.
+     *
+     * @param resolver the resolver, or null for none.
+     * @return this router.
+     */
+    public ShardRouter replyStreams(final ReplyStreamResolver resolver)
+    {
+        this.streamResolver = resolver;
+        return this;
+    }
+
+    /**
      * Starts routing for a connection of this reactor. Call it in {@code onOpened}; call {@link ShardCalls#close()} in
      * {@code onClosed}.
      *
@@ -167,6 +182,16 @@ public final class ShardRouter
             throw new IllegalStateException("connection " + connection.id() + " is already open for sharded calls");
         }
         return connectionCalls;
+    }
+
+    /**
+     * {@return the calls of an open connection of this reactor, or null (diagnostics and tests; on this reactor only)}
+     *
+     * @param connectionId the connection's id.
+     */
+    public ShardCalls calls(final long connectionId)
+    {
+        return calls.get(connectionId);
     }
 
     /**
@@ -400,6 +425,33 @@ public final class ShardRouter
         requestsSent++;
     }
 
+    /**
+     * {@return the stream a reply from another shard stands for, or null (no resolver, or an ordinary reply)}
+     *
+     * @throws RuntimeException whatever the resolver throws (the caller closes its connection).
+     */
+    ReplyStream resolveStream(final DirectBuffer reply, final int offset, final int length)
+    {
+        return streamResolver == null ? null : streamResolver.resolve(reply, offset, length);
+    }
+
+    /** A reply from another shard will not be delivered: let the resolver free what it references. */
+    void discardReply(final DirectBuffer reply, final int offset, final int length)
+    {
+        if (streamResolver == null)
+        {
+            return;
+        }
+        try
+        {
+            streamResolver.discard(reply, offset, length);
+        }
+        catch (final Throwable ex) // user code
+        {
+            report("ReplyStreamResolver " + streamResolver.getClass().getName(), ex);
+        }
+    }
+
     /** Counts and logs a throw from the application (rate-limited). */
     void report(final String where, final Throwable ex)
     {
@@ -466,6 +518,7 @@ public final class ShardRouter
         if (target == null)
         {
             repliesDropped++;
+            discardReply(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
         }
         else
         {

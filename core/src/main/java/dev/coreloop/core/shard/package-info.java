@@ -7,6 +7,9 @@
  * application's {@link dev.coreloop.core.ReactorService}); {@link dev.coreloop.core.shard.ShardCalls} is one
  * connection's ordered calls; {@link dev.coreloop.core.shard.ShardExecutor} runs a request on its owner;
  * {@link dev.coreloop.core.shard.ReplyGather} folds the parts of a scatter/gather call into one reply;
- * {@link dev.coreloop.core.shard.ShardLimits} bounds what is in flight and held. See {@code docs/sharding.md}.
+ * {@link dev.coreloop.core.shard.ShardLimits} bounds what is in flight and held;
+ * {@link dev.coreloop.core.shard.ReplyStream} is a reply too large to copy, written from where it is stored, and
+ * {@link dev.coreloop.core.shard.ReplyStreamResolver} turns another shard's reply (a reference) into one. See
+ * {@code docs/sharding.md}.
  */
 package dev.coreloop.core.shard;

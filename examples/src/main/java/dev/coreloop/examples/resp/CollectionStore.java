@@ -56,6 +56,7 @@ final class CollectionStore
     private int size;
     private int resizeThreshold;
     private int sweepCursor;
+    private int expires;
 
     CollectionStore()
     {
@@ -66,6 +67,12 @@ final class CollectionStore
     int size()
     {
         return size;
+    }
+
+    /** {@return keys that have an expiry deadline, including expired keys not yet removed} */
+    int expires()
+    {
+        return expires;
     }
 
     /** {@return the account every value of this store adds its size changes to} */
@@ -123,6 +130,7 @@ final class CollectionStore
 
     void expireAtNs(final int index, final long deadlineNs)
     {
+        countExpiry(expireAtNs[index], deadlineNs);
         expireAtNs[index] = deadlineNs;
     }
 
@@ -167,6 +175,7 @@ final class CollectionStore
     void removeAt(final int index)
     {
         keyBytes -= keys[index].length + KEY_OVERHEAD_BYTES;
+        countExpiry(expireAtNs[index], NO_EXPIRY);
         values[index].release();
         keys[index] = null;
         values[index] = null;
@@ -205,6 +214,19 @@ final class CollectionStore
         keyBytes = 0;
         size = 0;
         sweepCursor = 0;
+        expires = 0;
+    }
+
+    private void countExpiry(final long oldDeadlineNs, final long newDeadlineNs)
+    {
+        if (oldDeadlineNs == NO_EXPIRY && newDeadlineNs != NO_EXPIRY)
+        {
+            expires++;
+        }
+        else if (oldDeadlineNs != NO_EXPIRY && newDeadlineNs == NO_EXPIRY)
+        {
+            expires--;
+        }
     }
 
     /**

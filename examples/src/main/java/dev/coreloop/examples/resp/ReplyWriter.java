@@ -126,6 +126,17 @@ public final class ReplyWriter
         return bulk(bytes, 0, bytes.length);
     }
 
+    /**
+     * Writes a reference to a large value parked in the {@link LargeValueExchange} instead of its bytes: the reply's
+     * receiver takes the value and streams it as a bulk string. It is the whole reply.
+     */
+    ReplyWriter largeValue(final long handle)
+    {
+        LargeValueExchange.encode(buffer, position, handle);
+        position += LargeValueExchange.MARKER_BYTES;
+        return this;
+    }
+
     /** Writes {@code -message\r\n}; CR and LF in the message become spaces. Error path only. */
     public ReplyWriter error(final String message)
     {

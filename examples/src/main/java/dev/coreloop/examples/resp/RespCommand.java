@@ -13,15 +13,15 @@ public enum RespCommand
 {
     PING("ping", -1, "fast", 0, 0, 0),
     ECHO("echo", 2, "fast", 0, 0, 0),
-    SET("set", -3, "write", 1, 1, 1),
+    SET("set", -3, "write denyoom", 1, 1, 1),
     GET("get", 2, "readonly fast", 1, 1, 1),
     DEL("del", -2, "write", 1, -1, 1),
     EXISTS("exists", -2, "readonly fast", 1, -1, 1),
-    INCR("incr", 2, "write fast", 1, 1, 1),
-    DECR("decr", 2, "write fast", 1, 1, 1),
-    INCRBY("incrby", 3, "write fast", 1, 1, 1),
-    DECRBY("decrby", 3, "write fast", 1, 1, 1),
-    MSET("mset", -3, "write", 1, -1, 2),
+    INCR("incr", 2, "write denyoom fast", 1, 1, 1),
+    DECR("decr", 2, "write denyoom fast", 1, 1, 1),
+    INCRBY("incrby", 3, "write denyoom fast", 1, 1, 1),
+    DECRBY("decrby", 3, "write denyoom fast", 1, 1, 1),
+    MSET("mset", -3, "write denyoom", 1, -1, 2),
     MGET("mget", -2, "readonly fast", 1, -1, 1),
     EXPIRE("expire", 3, "write fast", 1, 1, 1),
     TTL("ttl", 2, "readonly fast", 1, 1, 1),
@@ -58,7 +58,11 @@ public enum RespCommand
     ZRANGE("zrange", -4, "readonly", 1, 1, 1),
     ZCARD("zcard", 2, "readonly fast", 1, 1, 1),
     ZSCORE("zscore", 3, "readonly fast", 1, 1, 1),
-    ZREM("zrem", -3, "write fast", 1, 1, 1);
+    ZREM("zrem", -3, "write fast", 1, 1, 1),
+    INFO("info", -1, "loading stale", 0, 0, 0),
+    CLIENT("client", -2, "admin noscript loading stale", 0, 0, 0),
+    SELECT("select", 2, "loading stale fast", 0, 0, 0),
+    HELLO("hello", -1, "noscript loading stale fast no-auth", 0, 0, 0);
 
     private static final RespCommand[] VALUES = values();
 
@@ -69,6 +73,7 @@ public enum RespCommand
     private final int firstKey;
     private final int lastKey;
     private final int step;
+    private final boolean denyOom;
 
     RespCommand(final String lowerName, final int arity, final String flags, final int firstKey, final int lastKey,
         final int step)
@@ -80,6 +85,16 @@ public enum RespCommand
         this.firstKey = firstKey;
         this.lastKey = lastKey;
         this.step = step;
+        this.denyOom = java.util.Arrays.asList(this.flags).contains("denyoom");
+    }
+
+    /**
+     * {@return true for a command that may grow the keyspace (redis's {@code denyoom} flag): it is refused with
+     * {@code -OOM} when {@code maxmemory} would be passed}
+     */
+    public boolean isDenyOom()
+    {
+        return denyOom;
     }
 
     /** @return the name in lower case, as redis reports it. */

@@ -4,9 +4,25 @@ package dev.coreloop.examples.resp;
  * Limits and tuning of the RESP server. Fluent accessors without get/set; {@link #conclude()} validates and
  * freezes the values, naming the field and the value of anything out of range.
  *
- * <p>Defaults follow redis where redis has one: a value (bulk string) may be up to {@value #MAX_BULK_BYTES_DEFAULT}
- * bytes here (redis allows 512 MiB; the kit keeps whole values in memory per request, so it documents a smaller
- * limit), an inline command line up to {@value #MAX_INLINE_BYTES_DEFAULT} bytes.
+ * <p>Defaults follow redis where redis has one, under redis's names where redis has a setting:
+ * {@link #protoMaxBulkLen()} ({@code proto-max-bulk-len}) bounds a bulk string, {@value #PROTO_MAX_BULK_LEN_DEFAULT}
+ * bytes by default and up to {@value #PROTO_MAX_BULK_LEN_MAX} (redis's own default and cap); an inline command line
+ * may take up to {@value #MAX_INLINE_BYTES_DEFAULT} bytes.
+ *
+ * <p>Large values: a bulk string longer than {@link #largeValueThresholdBytes()} is not copied into the request
+ * buffer: it streams, as it arrives, into storage of its own ({@link LargeValue}) charged to the memory budget before
+ * its first byte is accepted, and a reply holding it streams out under the connection's outbound watermarks. Only the
+ * values of {@code SET} and {@code MSET} may be that long; a longer key or other argument gets an error reply. So no
+ * connection's buffers grow with the value size: the core's inbound and outbound caps stay as they are.
+ *
+ * <p>Memory: {@link #maxmemory()} ({@code maxmemory}) bounds the keyspace of all shards together (string keys and
+ * collections); a command that may grow it (redis's {@code denyoom} commands: SET, MSET, INCR, LPUSH, SADD, HSET, ZADD
+ * and friends) gets redis's {@code -OOM command not allowed when used memory > 'maxmemory'.} while the memory used is
+ * over the limit, and a large value when its length would take it over; reads and deletes always run. The only
+ * policy is redis's default {@code noeviction}. The default is not redis's 0 (unlimited): values live on the Java
+ * heap, and a keyspace that outgrows the heap is an {@link OutOfMemoryError} for every connection, not a refused
+ * write, so by default ({@link #MAXMEMORY_AUTO}) the limit is half the JVM's maximum heap; 0 still means unlimited for
+ * those who size the heap themselves.
  *
  * <p>Timeouts: redis never closes an idle client by default ({@code timeout 0}), and clients rely on it: a
  * connection pool keeps connections open and unused for minutes, a single multiplexed connection (Lettuce) for as
@@ -21,8 +37,19 @@ package dev.coreloop.examples.resp;
  */
 public final class RespConfig
 {
-    /** Largest bulk string (a key or a value) a request may carry. Above it: {@code -ERR Protocol error: invalid bulk length}. */
-    public static final int MAX_BULK_BYTES_DEFAULT = 512 * 1024;
+    /**
+     * Default {@link #protoMaxBulkLen()}: the largest bulk string (a key or a value) a request may carry. Above it:
+     * {@code -ERR Protocol error: invalid bulk length}, then the connection closes.
+     */
+    public static final int PROTO_MAX_BULK_LEN_DEFAULT = 64 * 1024 * 1024;
+    /** Largest {@link #protoMaxBulkLen()} that may be configured: 512 MiB, redis's default. */
+    public static final int PROTO_MAX_BULK_LEN_MAX = 512 * 1024 * 1024;
+    /** Default {@link #largeValueThresholdBytes()}: bulk strings above it stream into storage of their own. */
+    public static final int LARGE_VALUE_THRESHOLD_BYTES_DEFAULT = 512 * 1024;
+    /** {@link #maxmemory()} value that means half the JVM's maximum heap ({@code Runtime.maxMemory()}). */
+    public static final long MAXMEMORY_AUTO = -1;
+    /** Default {@link #maxmemory()}: {@link #MAXMEMORY_AUTO}. */
+    public static final long MAXMEMORY_DEFAULT = MAXMEMORY_AUTO;
     /** Most arguments (including the command name) in one request. */
     public static final int MAX_ARGS_DEFAULT = 16 * 1024;
     /** Longest inline command line (without the line end). It must fit in the core's inbound cap. */
@@ -52,7 +79,9 @@ public final class RespConfig
     /** How long a RESP connection may stay without traffic in either direction (pooled clients wait unused). */
     public static final long IDLE_TIMEOUT_MS_DEFAULT = 3_600_000;
 
-    private int maxBulkBytes = MAX_BULK_BYTES_DEFAULT;
+    private int protoMaxBulkLen = PROTO_MAX_BULK_LEN_DEFAULT;
+    private int largeValueThresholdBytes = LARGE_VALUE_THRESHOLD_BYTES_DEFAULT;
+    private long maxmemory = MAXMEMORY_DEFAULT;
     private int maxArgs = MAX_ARGS_DEFAULT;
     private int maxInlineBytes = MAX_INLINE_BYTES_DEFAULT;
     private int maxRequestBytes = MAX_REQUEST_BYTES_DEFAULT;
@@ -66,16 +95,65 @@ public final class RespConfig
     private long idleTimeoutMs = IDLE_TIMEOUT_MS_DEFAULT;
     private boolean concluded;
 
-    public int maxBulkBytes()
+    /** {@return the largest bulk string a request may carry (redis's {@code proto-max-bulk-len})} */
+    public int protoMaxBulkLen()
     {
-        return maxBulkBytes;
+        return protoMaxBulkLen;
     }
 
-    public RespConfig maxBulkBytes(final int maxBulkBytes)
+    /**
+     * Sets the largest bulk string a request may carry, redis's {@code proto-max-bulk-len}: 1 to
+     * {@value #PROTO_MAX_BULK_LEN_MAX} bytes. A longer declared length is a protocol error
+     * ({@code -ERR Protocol error: invalid bulk length}) and closes the connection.
+     */
+    public RespConfig protoMaxBulkLen(final int protoMaxBulkLen)
     {
         checkMutable();
-        this.maxBulkBytes = maxBulkBytes;
+        this.protoMaxBulkLen = protoMaxBulkLen;
         return this;
+    }
+
+    /** {@return the length above which a bulk string streams into storage of its own instead of the request buffer} */
+    public int largeValueThresholdBytes()
+    {
+        return largeValueThresholdBytes;
+    }
+
+    /**
+     * Sets the length above which a bulk string streams into storage of its own ({@link LargeValue}); it is also the
+     * longest key or non-value argument. Values up to it are copied with the request, as small values are.
+     */
+    public RespConfig largeValueThresholdBytes(final int largeValueThresholdBytes)
+    {
+        checkMutable();
+        this.largeValueThresholdBytes = largeValueThresholdBytes;
+        return this;
+    }
+
+    /**
+     * {@return the keyspace memory limit in bytes (redis's {@code maxmemory}); 0 is unlimited; after
+     * {@link #conclude()} {@link #MAXMEMORY_AUTO} has been replaced by the bytes it stands for}
+     */
+    public long maxmemory()
+    {
+        return maxmemory;
+    }
+
+    /**
+     * Sets the keyspace memory limit, redis's {@code maxmemory}: bytes, 0 for none, or {@link #MAXMEMORY_AUTO} for half
+     * the JVM's maximum heap (see the class comment for why that is the default).
+     */
+    public RespConfig maxmemory(final long maxmemory)
+    {
+        checkMutable();
+        this.maxmemory = maxmemory;
+        return this;
+    }
+
+    /** {@return the eviction policy: always {@code noeviction}, the only one implemented (redis's default)} */
+    public String maxmemoryPolicy()
+    {
+        return "noeviction";
     }
 
     public int maxArgs()
@@ -194,7 +272,8 @@ public final class RespConfig
     /**
      * Sets the slowloris guard: a request must be complete within this many milliseconds of its first byte. Traffic
      * does not extend it (a byte a second would keep an idle timer from ever firing); complete requests never arm
-     * it. It bounds how fast a client must upload its largest value: {@link #maxBulkBytes()} bytes within this time.
+     * it. It bounds how fast a client must upload its largest value: {@link #protoMaxBulkLen()} bytes within this time
+     * (64 MiB in the default 10 s is 6.4 MB/s; raise it for clients on slow links that store large values).
      * While the connection's reads are paused by its own reply backlog the client cannot complete, so the deadline
      * is then deferred by another full period (the core's write-stall timeout guards that state).
      */
@@ -233,18 +312,26 @@ public final class RespConfig
         {
             return this;
         }
-        requireRange("maxBulkBytes", maxBulkBytes, 1, Integer.MAX_VALUE / 4);
+        requireRange("protoMaxBulkLen", protoMaxBulkLen, 1, PROTO_MAX_BULK_LEN_MAX);
+        requireRange("largeValueThresholdBytes", largeValueThresholdBytes, 64, PROTO_MAX_BULK_LEN_MAX);
+        requireRange("maxmemory", maxmemory, MAXMEMORY_AUTO, Long.MAX_VALUE / 4);
+        final int maxBufferedArgBytes = Math.min(protoMaxBulkLen, largeValueThresholdBytes);
         requireRange("maxArgs", maxArgs, 1, 1 << 24);
         requireRange("maxInlineBytes", maxInlineBytes, 16, Integer.MAX_VALUE / 4);
-        requireRange("maxRequestBytes", maxRequestBytes, maxBulkBytes, Integer.MAX_VALUE / 4);
+        requireRange("maxRequestBytes", maxRequestBytes, maxBufferedArgBytes, Integer.MAX_VALUE / 4);
         requireRange("maxPendingReplies", maxPendingReplies, 16, 1 << 24);
-        requireRange("maxBufferedReplyBytes", maxBufferedReplyBytes, maxBulkBytes + 64, Integer.MAX_VALUE / 4);
+        requireRange("maxBufferedReplyBytes", maxBufferedReplyBytes, maxBufferedArgBytes + 64, Integer.MAX_VALUE / 4);
         requireRange("maxRemoteInFlight", maxRemoteInFlight, 1, 1 << 24);
         requireRange("sweepIntervalMs", sweepIntervalMs, 1, 3_600_000);
         requireRange("sweepSlotsPerTick", sweepSlotsPerTick, 1, 1 << 24);
         requireRange("retryDelayUs", retryDelayUs, 1, 1_000_000);
         requireRange("commandTimeoutMs", commandTimeoutMs, 1, 86_400_000);
         requireRange("idleTimeoutMs", idleTimeoutMs, 1, 365L * 86_400_000);
+        if (maxmemory == MAXMEMORY_AUTO)
+        {
+            final long maxHeapBytes = Runtime.getRuntime().maxMemory();
+            maxmemory = maxHeapBytes == Long.MAX_VALUE ? 0 : maxHeapBytes / 2;
+        }
         concluded = true;
         return this;
     }
@@ -258,7 +345,9 @@ public final class RespConfig
     @Override
     public String toString()
     {
-        return "RespConfig{maxBulkBytes=" + maxBulkBytes + ", maxArgs=" + maxArgs + ", maxInlineBytes=" + maxInlineBytes +
+        return "RespConfig{protoMaxBulkLen=" + protoMaxBulkLen + ", largeValueThresholdBytes=" +
+            largeValueThresholdBytes + ", maxmemory=" + maxmemory + ", maxArgs=" + maxArgs +
+            ", maxInlineBytes=" + maxInlineBytes +
             ", maxRequestBytes=" + maxRequestBytes + ", maxPendingReplies=" + maxPendingReplies +
             ", maxBufferedReplyBytes=" + maxBufferedReplyBytes + ", maxRemoteInFlight=" + maxRemoteInFlight +
             ", sweepIntervalMs=" + sweepIntervalMs + ", sweepSlotsPerTick=" + sweepSlotsPerTick +

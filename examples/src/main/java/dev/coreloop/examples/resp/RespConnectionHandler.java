@@ -1,6 +1,7 @@
 package dev.coreloop.examples.resp;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 import dev.coreloop.core.CloseReason;
 import dev.coreloop.core.Connection;
@@ -8,6 +9,7 @@ import dev.coreloop.core.ConnectionHandler;
 import dev.coreloop.core.shard.ReplyGather;
 import dev.coreloop.core.shard.ShardCalls;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One RESP connection: parses requests ({@link RespParser}), executes each on the shard that owns its key — this
@@ -37,6 +39,28 @@ import org.agrona.DirectBuffer;
  * On expiry the client gets {@code -ERR Protocol error: command not completed within N ms} after every earlier
  * reply, and the connection closes with {@link CloseReason#PROTOCOL_ERROR}.
  *
+ * <p>Large values ({@link RespConfig#largeValueThresholdBytes()}): when the parser announces one
+ * ({@link RespParser#LARGE_ARG}) the handler checks that it is the value of a SET or MSET and that the memory budget
+ * ({@link RespKeyspace}) takes its length, charges it and lets it stream into a {@link LargeValue}; otherwise its bytes
+ * are read and dropped and the request is answered with the error ({@code -OOM ...} or a refused argument) once it is
+ * complete, the connection staying open as redis leaves it. A large value reaches its shard by reference through the
+ * {@link LargeValueExchange}, and a GET of one streams out of the connection's {@link ShardCalls} as a
+ * {@link dev.coreloop.core.shard.ReplyStream}.
+ *
+ * <p>Memory: a command that may grow the keyspace ({@link RespCommand#isDenyOom()}: SET, MSET, INCR, LPUSH, SADD,
+ * HSET, ZADD and friends) is refused with redis's {@code -OOM command not allowed when used memory > 'maxmemory'.}
+ * while the memory used by every shard ({@link RespKeyspace}) is over {@link RespConfig#maxmemory()}, as redis refuses
+ * it; reads and deletes always run. A large value is refused when its length would take the memory used past the
+ * limit, before its bytes are accepted.
+ *
+ * <p>Connection set-up commands of client libraries: {@code CLIENT SETINFO}, {@code CLIENT SETNAME},
+ * {@code CLIENT GETNAME}, {@code CLIENT ID} and {@code SELECT 0} answer as redis does, and so do {@code HELLO} and
+ * {@code HELLO 2} (the server description, in RESP2). The server speaks RESP2 only, and {@code HELLO 3} gets the
+ * answer of a redis without RESP3, the unknown-command error: it is the one answer client libraries take as "stay on
+ * RESP2" (Jedis 8 negotiates with {@code HELLO 3} by default and gives up the connection on any other error, redis's
+ * {@code -NOPROTO} included). Other versions get {@code -NOPROTO}, as from redis. {@code INFO} answers the server,
+ * memory and keyspace sections.
+ *
  * <p>Allocation: GET, SET (of an existing key, a similar-sized value), INCR, PING and the routing of a command to
  * another shard allocate nothing; error replies build strings.
  *
@@ -53,6 +77,11 @@ public final class RespConnectionHandler implements ConnectionHandler
     private static final byte[] SUB_DOCS = ReplyWriter.bytes("docs");
     private static final byte[] SUB_INFO = ReplyWriter.bytes("info");
     private static final byte[] SUB_GET = ReplyWriter.bytes("get");
+    private static final byte[] SUB_SETINFO = ReplyWriter.bytes("setinfo");
+    private static final byte[] SUB_SETNAME = ReplyWriter.bytes("setname");
+    private static final byte[] SUB_GETNAME = ReplyWriter.bytes("getname");
+    private static final byte[] SUB_ID = ReplyWriter.bytes("id");
+    static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     private static final long MAX_TTL_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
     private static final long MAX_TTL_MS = Long.MAX_VALUE / 1_000_000L;
     private static final long NO_REQUEST = Long.MIN_VALUE;
@@ -62,6 +91,17 @@ public final class RespConnectionHandler implements ConnectionHandler
     private final RespParser parser;
     private final StrictLong strictLong = new StrictLong();
     private final long commandTimeoutNs;
+    private final RespKeyspace keyspace;
+    private final LargeValueExchange exchange;
+    private final UnsafeBuffer handleScratch = new UnsafeBuffer(new byte[LargeValueExchange.MARKER_BYTES]);
+    /** Handles parked for the large values of the MSET being routed (one command at a time). */
+    private long[] parkedHandles = new long[4];
+    /** Bytes this connection has charged to the budget for large values of the request in progress. */
+    private long reservedLargeBytes;
+    /** The error that answers the request in progress because one of its large arguments was refused, or null. */
+    private String largeArgError;
+    /** The name CLIENT SETNAME or HELLO ... SETNAME gave this connection, or null. */
+    private String clientName;
     private Connection connection;
     private ShardCalls calls;
     /** When the request now partly received started (its first byte was presented), or {@link #NO_REQUEST}. */
@@ -75,6 +115,8 @@ public final class RespConnectionHandler implements ConnectionHandler
         this.config = shard.config();
         this.parser = new RespParser(config);
         this.commandTimeoutNs = config.commandTimeoutMs() * 1_000_000L;
+        this.keyspace = shard.keyspace();
+        this.exchange = shard.exchange();
     }
 
     @Override
@@ -107,8 +149,22 @@ public final class RespConnectionHandler implements ConnectionHandler
                 protocolError(parser.errorMessage());
                 return length;
             }
+            if (status == RespParser.LARGE_ARG)
+            {
+                onLargeArg();
+                continue;
+            }
             completed = true;
-            execute();
+            if (parser.hasDiscardedArg())
+            {
+                error(largeArgError);
+            }
+            else
+            {
+                execute();
+            }
+            largeArgError = null;
+            releaseLargeReservation(); // a stored value is in its shard's account now, or on its way there
             if (calls.isClosing())
             {
                 return length;
@@ -175,12 +231,65 @@ public final class RespConnectionHandler implements ConnectionHandler
     public void onClosed(final Connection connection, final CloseReason reason)
     {
         calls.close();
+        releaseLargeReservation();
+    }
+
+    /**
+     * The parser read the header of a large bulk string: let it stream into storage charged to the budget, or have it
+     * dropped and remember the error that will answer the request.
+     */
+    private void onLargeArg()
+    {
+        final int index = parser.largeArgIndex();
+        final int length = parser.largeArgLength();
+        String refusal = largeArgError;
+        if (refusal == null)
+        {
+            final RespCommand command = index == 0 ? null :
+                RespCommand.lookup(parser.argBuffer(), parser.argOffset(0), parser.argLength(0));
+            final boolean isValue = (command == RespCommand.SET && index == 2) ||
+                (command == RespCommand.MSET && index % 2 == 0);
+            if (!isValue)
+            {
+                refusal = "ERR argument " + index + " of " + length + " bytes: only the values of SET and MSET may " +
+                    "be longer than " + config.largeValueThresholdBytes() + " bytes";
+            }
+            else if (keyspace.wouldExceed(length))
+            {
+                refusal = OOM;
+            }
+        }
+        if (refusal != null)
+        {
+            largeArgError = refusal;
+            parser.discardLargeArg();
+            return;
+        }
+        final LargeValue value = new LargeValue(length);
+        keyspace.reserve(shard.index(), value.footprintBytes());
+        reservedLargeBytes += value.footprintBytes();
+        parser.streamLargeArg(value);
+    }
+
+    private void releaseLargeReservation()
+    {
+        if (reservedLargeBytes != 0)
+        {
+            keyspace.release(shard.index(), reservedLargeBytes);
+            reservedLargeBytes = 0;
+        }
     }
 
     private void armCommandTimer(final long deadlineNs)
     {
         commandTimerArmed = true;
         commandTimerId = connection.scheduleTimer(deadlineNs);
+    }
+
+    /** {@return the request parser (tests)} */
+    RespParser parser()
+    {
+        return parser;
     }
 
     /** {@return the connection's ordered shard calls (tests)} */
@@ -202,6 +311,11 @@ public final class RespConnectionHandler implements ConnectionHandler
         if (!command.acceptsArgCount(argCount))
         {
             error("ERR wrong number of arguments for '" + command.lowerName() + "' command");
+            return;
+        }
+        if (command.isDenyOom() && keyspace.isOverLimit())
+        {
+            error(OOM);
             return;
         }
         if (CollectionOperations.handles(command))
@@ -299,6 +413,18 @@ public final class RespConnectionHandler implements ConnectionHandler
                 calls.reply(ReplyWriter.OK);
                 calls.closeAfterReplies(CloseReason.LOCAL_CLOSE);
                 break;
+            case INFO:
+                info(argCount);
+                break;
+            case CLIENT:
+                client(argCount);
+                break;
+            case SELECT:
+                select();
+                break;
+            case HELLO:
+                hello(argCount);
+                break;
             default:
                 unknownCommand();
                 break;
@@ -395,9 +521,21 @@ public final class RespConnectionHandler implements ConnectionHandler
     private void routeKey(final int op, final long p1, final long p2, final int keyArg, final int valueArg)
     {
         final DirectBuffer args = parser.argBuffer();
-        final ShardRequest request = shard.request().op(op, p1, p2)
+        final LargeValue large = valueArg < 0 ? null : parser.largeArg(valueArg);
+        final ShardRequest request = shard.request().op(large == null ? op : ShardOperations.OP_SET_LARGE, p1, p2)
             .key(args, parser.argOffset(keyArg), parser.argLength(keyArg));
-        if (valueArg >= 0)
+        if (large != null)
+        {
+            final long handle = exchange.put(shard.index(), large);
+            if (handle < 0)
+            {
+                error(ShardOperations.EXCHANGE_FULL);
+                return;
+            }
+            LargeValueExchange.encode(handleScratch, 0, handle);
+            request.value(handleScratch, 0, LargeValueExchange.MARKER_BYTES);
+        }
+        else if (valueArg >= 0)
         {
             request.value(args, parser.argOffset(valueArg), parser.argLength(valueArg));
         }
@@ -413,18 +551,67 @@ public final class RespConnectionHandler implements ConnectionHandler
     {
         final DirectBuffer args = parser.argBuffer();
         final int argCount = parser.argCount();
+        if (withValue && !parkLargeValues(step))
+        {
+            return;
+        }
         calls.beginGather(gather);
         for (int i = 1; i < argCount; i += step)
         {
-            final ShardRequest request = shard.request().op(op, 0, 0)
-                .key(args, parser.argOffset(i), parser.argLength(i));
-            if (withValue)
+            final LargeValue large = withValue ? parser.largeArg(i + 1) : null;
+            final ShardRequest request = shard.request().op(large == null ? op : ShardOperations.OP_MSET_PART_LARGE,
+                0, 0).key(args, parser.argOffset(i), parser.argLength(i));
+            if (large != null)
+            {
+                LargeValueExchange.encode(handleScratch, 0, parkedHandles[i / step]);
+                request.value(handleScratch, 0, LargeValueExchange.MARKER_BYTES);
+            }
+            else if (withValue)
             {
                 request.value(args, parser.argOffset(i + 1), parser.argLength(i + 1));
             }
             shard.gather(calls, request);
         }
         calls.endGather();
+    }
+
+    /**
+     * Parks every large value of the MSET being routed in the exchange ({@link #parkedHandles}, by key index), all or
+     * none: if the exchange is full the ones parked are taken back and the command is answered with an error.
+     *
+     * @return false after answering with the error.
+     */
+    private boolean parkLargeValues(final int step)
+    {
+        final int argCount = parser.argCount();
+        final int parts = (argCount - 1) / step + 1;
+        if (parkedHandles.length < parts)
+        {
+            parkedHandles = new long[Math.max(parts, 2 * parkedHandles.length)];
+        }
+        for (int i = 1; i < argCount; i += step)
+        {
+            final LargeValue large = parser.largeArg(i + 1);
+            if (large == null)
+            {
+                continue;
+            }
+            final long handle = exchange.put(shard.index(), large);
+            if (handle < 0)
+            {
+                for (int j = 1; j < i; j += step)
+                {
+                    if (parser.largeArg(j + 1) != null)
+                    {
+                        exchange.take(parkedHandles[j / step]);
+                    }
+                }
+                error(ShardOperations.EXCHANGE_FULL);
+                return false;
+            }
+            parkedHandles[i / step] = handle;
+        }
+        return true;
     }
 
     /** Runs a keyless counting operation on every shard and answers with what {@code gather} makes of the counts. */
@@ -495,8 +682,9 @@ public final class RespConnectionHandler implements ConnectionHandler
             {"save", ""},
             {"appendonly", "no"},
             {"databases", "1"},
-            {"maxmemory", "0"},
-            {"proto-max-bulk-len", Integer.toString(config.maxBulkBytes())},
+            {"maxmemory", Long.toString(config.maxmemory())},
+            {"maxmemory-policy", config.maxmemoryPolicy()},
+            {"proto-max-bulk-len", Integer.toString(config.protoMaxBulkLen())},
             {"io-threads", "1"},
         };
         for (int i = 2; i < argCount; i++)
@@ -532,6 +720,245 @@ public final class RespConnectionHandler implements ConnectionHandler
             }
         }
         reply(writer);
+    }
+
+    /** INFO [section ...]: the server, memory and keyspace sections redis clients and tools read. */
+    private void info(final int argCount)
+    {
+        boolean server = argCount == 1;
+        boolean memory = argCount == 1;
+        boolean keyspaceSection = argCount == 1;
+        for (int i = 1; i < argCount; i++)
+        {
+            switch (argString(i).toLowerCase(Locale.ROOT))
+            {
+                case "default":
+                case "all":
+                case "everything":
+                    server = true;
+                    memory = true;
+                    keyspaceSection = true;
+                    break;
+                case "server":
+                    server = true;
+                    break;
+                case "memory":
+                    memory = true;
+                    break;
+                case "keyspace":
+                    keyspaceSection = true;
+                    break;
+                default:
+                    break; // redis answers sections it does not have with nothing
+            }
+        }
+        final StringBuilder text = new StringBuilder(512);
+        if (server)
+        {
+            final long uptimeSeconds = Math.max(0, (connection.reactor().epochMs() - keyspace.startEpochMs()) / 1000);
+            text.append("# Server\r\n")
+                .append("redis_version:").append(RespKeyspace.REDIS_VERSION).append("\r\n")
+                .append("redis_mode:standalone\r\n")
+                .append("os:").append(System.getProperty("os.name")).append(' ')
+                .append(System.getProperty("os.version")).append(' ').append(System.getProperty("os.arch"))
+                .append("\r\n")
+                .append("arch_bits:64\r\n")
+                .append("multiplexing_api:coreloop\r\n")
+                .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n")
+                .append("uptime_in_seconds:").append(uptimeSeconds).append("\r\n")
+                .append("uptime_in_days:").append(uptimeSeconds / 86_400).append("\r\n")
+                .append("reactors:").append(shard.shardCount()).append("\r\n")
+                .append("\r\n");
+        }
+        if (memory)
+        {
+            final long used = keyspace.usedBytes();
+            final long max = keyspace.maxmemoryBytes();
+            text.append("# Memory\r\n")
+                .append("used_memory:").append(used).append("\r\n")
+                .append("used_memory_human:").append(RespKeyspace.bytesToHuman(used)).append("\r\n")
+                .append("maxmemory:").append(max).append("\r\n")
+                .append("maxmemory_human:").append(RespKeyspace.bytesToHuman(max)).append("\r\n")
+                .append("maxmemory_policy:").append(config.maxmemoryPolicy()).append("\r\n")
+                .append("proto_max_bulk_len:").append(config.protoMaxBulkLen()).append("\r\n")
+                .append("\r\n");
+        }
+        if (keyspaceSection)
+        {
+            text.append("# Keyspace\r\n");
+            final long keys = keyspace.keys();
+            if (keys > 0)
+            {
+                text.append("db0:keys=").append(keys).append(",expires=").append(keyspace.expires())
+                    .append(",avg_ttl=0\r\n");
+            }
+            text.append("\r\n");
+        }
+        int length = text.length();
+        while (length >= 3 && text.charAt(length - 1) == '\n' && text.charAt(length - 3) == '\n')
+        {
+            length -= 2; // no blank line after the last section, as redis
+        }
+        text.setLength(length);
+        reply(shard.localWriter().bulk(text.toString()));
+    }
+
+    /** CLIENT SETINFO / SETNAME / GETNAME / ID: what client libraries send when they connect. */
+    private void client(final int argCount)
+    {
+        if (isArg(1, SUB_SETINFO))
+        {
+            if (argCount != 4)
+            {
+                error("ERR wrong number of arguments for 'client|setinfo' command");
+                return;
+            }
+            final String attribute = argString(2).toLowerCase(Locale.ROOT);
+            if (!attribute.equals("lib-name") && !attribute.equals("lib-ver"))
+            {
+                error("ERR Unrecognized option '" + truncated(argString(2)) + "'");
+                return;
+            }
+            if (!isPrintableWithoutSpaces(3))
+            {
+                error("ERR " + attribute + " cannot contain spaces, newlines or special characters.");
+                return;
+            }
+            calls.reply(ReplyWriter.OK);
+        }
+        else if (isArg(1, SUB_SETNAME))
+        {
+            if (argCount != 3)
+            {
+                error("ERR wrong number of arguments for 'client|setname' command");
+                return;
+            }
+            if (!isPrintableWithoutSpaces(2))
+            {
+                error("ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+            clientName = parser.argLength(2) == 0 ? null : argString(2);
+            calls.reply(ReplyWriter.OK);
+        }
+        else if (isArg(1, SUB_GETNAME) && argCount == 2)
+        {
+            if (clientName == null)
+            {
+                calls.reply(ReplyWriter.NULL_BULK);
+            }
+            else
+            {
+                reply(shard.localWriter().bulk(clientName));
+            }
+        }
+        else if (isArg(1, SUB_ID) && argCount == 2)
+        {
+            reply(shard.localWriter().integer(connection.id()));
+        }
+        else
+        {
+            error("ERR unknown subcommand '" + truncated(argString(1)) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    /** HELLO [protover [AUTH username password] [SETNAME name]]: RESP2 only (see the class comment for HELLO 3). */
+    private void hello(final int argCount)
+    {
+        int next = 1;
+        if (argCount >= 2)
+        {
+            if (!strictLong.parse(parser.argBuffer(), parser.argOffset(1), parser.argLength(1)))
+            {
+                error("ERR Protocol version is not an integer or out of range");
+                return;
+            }
+            if (strictLong.value() == 3)
+            {
+                unknownCommand();
+                return;
+            }
+            if (strictLong.value() != 2)
+            {
+                error("NOPROTO sorry, this protocol version is not supported.");
+                return;
+            }
+            next = 2;
+        }
+        String newName = clientName;
+        for (int i = next; i < argCount; i++)
+        {
+            final String option = argString(i).toLowerCase(Locale.ROOT);
+            if (option.equals("auth") && i + 2 < argCount)
+            {
+                if (!argString(i + 1).equals("default"))
+                {
+                    error("WRONGPASS invalid username-password pair or user is disabled.");
+                    return;
+                }
+                i += 2; // the default user has no password, as in a redis without requirepass
+            }
+            else if (option.equals("setname") && i + 1 < argCount)
+            {
+                if (!isPrintableWithoutSpaces(i + 1))
+                {
+                    error("ERR Client names cannot contain spaces, newlines or special characters.");
+                    return;
+                }
+                newName = argString(i + 1);
+                i++;
+            }
+            else
+            {
+                error("ERR Syntax error in HELLO option '" + truncated(argString(i)) + "'");
+                return;
+            }
+        }
+        clientName = newName;
+        final ReplyWriter writer = shard.localWriter();
+        writer.arrayHeader(14)
+            .bulk("server").bulk("redis")
+            .bulk("version").bulk(RespKeyspace.REDIS_VERSION)
+            .bulk("proto").integer(2)
+            .bulk("id").integer(connection.id())
+            .bulk("mode").bulk("standalone")
+            .bulk("role").bulk("master")
+            .bulk("modules").arrayHeader(0);
+        reply(writer);
+    }
+
+    /** SELECT: there is one database, 0, as in redis cluster. */
+    private void select()
+    {
+        if (!strictLong.parse(parser.argBuffer(), parser.argOffset(1), parser.argLength(1)))
+        {
+            error(ShardOperations.NOT_INTEGER);
+        }
+        else if (strictLong.value() != 0)
+        {
+            error("ERR DB index is out of range");
+        }
+        else
+        {
+            calls.reply(ReplyWriter.OK);
+        }
+    }
+
+    private boolean isPrintableWithoutSpaces(final int index)
+    {
+        if (parser.argOffset(index) < 0)
+        {
+            return false; // a large argument
+        }
+        for (int i = 0; i < parser.argLength(index); i++)
+        {
+            final byte b = parser.argBuffer().getByte(parser.argOffset(index) + i);
+            if (b < '!' || b > '~')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void unknownCommand()
@@ -574,6 +1001,10 @@ public final class RespConnectionHandler implements ConnectionHandler
 
     private String argString(final int index)
     {
+        if (parser.argOffset(index) < 0)
+        {
+            return "<" + parser.argLength(index) + " bytes>";
+        }
         final byte[] bytes = new byte[parser.argLength(index)];
         parser.argBuffer().getBytes(parser.argOffset(index), bytes);
         return new String(bytes, StandardCharsets.UTF_8);

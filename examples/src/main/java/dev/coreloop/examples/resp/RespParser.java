@@ -13,7 +13,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the bytes of a bulk string are consumed (copied) as they arrive. Unconsumed bytes must be presented again,
  * followed by newer ones, which is what {@link dev.coreloop.core.ConnectionHandler#onData} does.
  *
- * <p>Limits: {@link RespConfig#maxArgs()}, {@link RespConfig#maxBulkBytes()}, {@link RespConfig#maxInlineBytes()},
+ * <p>Large values: a bulk string longer than {@link RespConfig#largeValueThresholdBytes()} (and within
+ * {@link RespConfig#protoMaxBulkLen()}) is not copied into the argument buffer. Once its header is read the parser
+ * returns {@link #LARGE_ARG}, and the caller decides before the next call: {@link #streamLargeArg} gives it the
+ * {@link LargeValue} its bytes go into as they arrive (the caller has charged its length to the memory budget),
+ * {@link #discardLargeArg} has its bytes read and dropped (the caller answers the request with an error once it is
+ * complete, as redis does after reading a command it refuses). Such an argument has {@link #argOffset} -1 and
+ * {@link #largeArg} its value.
+ *
+ * <p>Limits: {@link RespConfig#maxArgs()}, {@link RespConfig#protoMaxBulkLen()}, {@link RespConfig#maxInlineBytes()},
  * {@link RespConfig#maxRequestBytes()}. A violation, or any malformed input, yields {@link #ERROR} with a message in
  * the words redis uses ({@link #errorMessage()}); the parser then stays in error until {@link #reset()}.
  * Like redis, {@code *0} and {@code *-1} are empty requests and are skipped; inline lines are split on spaces and
@@ -32,6 +40,11 @@ public final class RespParser
     public static final int NEED_MORE = 0;
     /** Malformed input or a limit exceeded: see {@link #errorMessage()}. */
     public static final int ERROR = -1;
+    /**
+     * The header of a large bulk string was read (argument {@link #largeArgIndex()}, {@link #largeArgLength()} bytes):
+     * call {@link #streamLargeArg} or {@link #discardLargeArg} before parsing on.
+     */
+    public static final int LARGE_ARG = 2;
 
     /** Longest header line ({@code *} or {@code $}, sign, 19 digits, CR LF) accepted before declaring it too big. */
     static final int MAX_HEADER_LINE_BYTES = 32;
@@ -45,15 +58,22 @@ public final class RespParser
     private static final int STATE_BULK_CRLF = 3;
     private static final int STATE_COMPLETE = 4;
     private static final int STATE_ERROR = 5;
+    private static final int STATE_LARGE_DECISION = 6;
+    private static final int STATE_LARGE_DATA = 7;
 
     private final int maxArgs;
-    private final int maxBulkBytes;
+    private final int protoMaxBulkLen;
+    private final int largeValueThresholdBytes;
     private final int maxInlineBytes;
     private final int maxRequestBytes;
     private final UnsafeBuffer argBuffer = new UnsafeBuffer(new byte[INITIAL_ARG_BUFFER_BYTES]);
 
     private int[] argOffsets = new int[INITIAL_ARG_SLOTS];
     private int[] argLengths = new int[INITIAL_ARG_SLOTS];
+    private LargeValue[] largeArgs = new LargeValue[INITIAL_ARG_SLOTS];
+    /** Where the bytes of the large argument now arriving go; null while they are discarded. */
+    private LargeValue largeTarget;
+    private boolean largeArgDiscarded;
     private int argCount;
     private int expectedArgs;
     private int bulkRemaining;
@@ -66,7 +86,8 @@ public final class RespParser
     public RespParser(final RespConfig config)
     {
         this.maxArgs = config.maxArgs();
-        this.maxBulkBytes = config.maxBulkBytes();
+        this.protoMaxBulkLen = config.protoMaxBulkLen();
+        this.largeValueThresholdBytes = config.largeValueThresholdBytes();
         this.maxInlineBytes = config.maxInlineBytes();
         this.maxRequestBytes = config.maxRequestBytes();
     }
@@ -75,8 +96,9 @@ public final class RespParser
      * Parses from {@code buffer[offset, offset + length)}. Starts a new request if the previous call returned
      * {@link #COMPLETE}.
      *
-     * @return {@link #COMPLETE}, {@link #NEED_MORE} or {@link #ERROR}; {@link #consumed()} tells how many bytes
-     * from {@code offset} were used.
+     * @return {@link #COMPLETE}, {@link #NEED_MORE}, {@link #LARGE_ARG} or {@link #ERROR}; {@link #consumed()} tells
+     * how many bytes from {@code offset} were used.
+     * @throws IllegalStateException after {@link #LARGE_ARG} until the caller has decided what to do with it.
      */
     public int parse(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -84,6 +106,10 @@ public final class RespParser
         if (state == STATE_ERROR)
         {
             return ERROR;
+        }
+        if (state == STATE_LARGE_DECISION)
+        {
+            throw new IllegalStateException("RespParser: streamLargeArg or discardLargeArg must follow LARGE_ARG");
         }
         if (state == STATE_COMPLETE)
         {
@@ -160,9 +186,17 @@ public final class RespParser
                         return lineEnd == -1 ? needMore(pos, offset) : ERROR;
                     }
                     final long bulkLength = parseLength(buffer, pos + 1, lineEnd);
-                    if (bulkLength == Long.MIN_VALUE || bulkLength < 0 || bulkLength > maxBulkBytes)
+                    if (bulkLength == Long.MIN_VALUE || bulkLength < 0 || bulkLength > protoMaxBulkLen)
                     {
                         return fail("invalid bulk length");
+                    }
+                    if (bulkLength > largeValueThresholdBytes)
+                    {
+                        pos = lineEnd + 2;
+                        startLargeArg((int)bulkLength);
+                        state = STATE_LARGE_DECISION;
+                        consumed = pos - offset;
+                        return LARGE_ARG;
                     }
                     if (argBufferUsed + bulkLength > maxRequestBytes)
                     {
@@ -188,6 +222,26 @@ public final class RespParser
                     {
                         return needMore(pos, offset);
                     }
+                    state = STATE_BULK_CRLF;
+                    break;
+                }
+                case STATE_LARGE_DATA:
+                {
+                    final int chunk = Math.min(bulkRemaining, end - pos);
+                    if (chunk > 0)
+                    {
+                        if (largeTarget != null)
+                        {
+                            largeTarget.append(buffer, pos, chunk);
+                        }
+                        bulkRemaining -= chunk;
+                        pos += chunk;
+                    }
+                    if (bulkRemaining > 0)
+                    {
+                        return needMore(pos, offset);
+                    }
+                    largeTarget = null;
                     state = STATE_BULK_CRLF;
                     break;
                 }
@@ -221,6 +275,61 @@ public final class RespParser
                     throw new IllegalStateException("parser state " + state);
             }
         }
+    }
+
+    /**
+     * After {@link #LARGE_ARG}: the argument's bytes go into {@code target} as they arrive.
+     *
+     * @param target storage of exactly {@link #largeArgLength()} bytes, empty.
+     */
+    public void streamLargeArg(final LargeValue target)
+    {
+        if (state != STATE_LARGE_DECISION || target.length() != argLengths[argCount - 1] || target.filled() != 0)
+        {
+            throw new IllegalStateException("RespParser: no large argument of " + target.length() +
+                " bytes is waiting");
+        }
+        largeArgs[argCount - 1] = target;
+        largeTarget = target;
+        bulkRemaining = target.length();
+        state = STATE_LARGE_DATA;
+    }
+
+    /** After {@link #LARGE_ARG}: the argument's bytes are read and dropped; {@link #hasDiscardedArg()} turns true. */
+    public void discardLargeArg()
+    {
+        if (state != STATE_LARGE_DECISION)
+        {
+            throw new IllegalStateException("RespParser: no large argument is waiting");
+        }
+        largeTarget = null;
+        largeArgDiscarded = true;
+        bulkRemaining = argLengths[argCount - 1];
+        state = STATE_LARGE_DATA;
+    }
+
+    /** {@return the index of the large argument announced by {@link #LARGE_ARG}} */
+    public int largeArgIndex()
+    {
+        return argCount - 1;
+    }
+
+    /** {@return the length of the large argument announced by {@link #LARGE_ARG}} */
+    public int largeArgLength()
+    {
+        return argLengths[argCount - 1];
+    }
+
+    /** {@return the value of argument {@code index} if it was a large one streamed into storage, else null} */
+    public LargeValue largeArg(final int index)
+    {
+        return largeArgs[index];
+    }
+
+    /** {@return true if a large argument of the current request was discarded ({@link #discardLargeArg()})} */
+    public boolean hasDiscardedArg()
+    {
+        return largeArgDiscarded;
     }
 
     /** @return bytes consumed by the last {@link #parse} call. */
@@ -258,7 +367,8 @@ public final class RespParser
      */
     public boolean isInRequest()
     {
-        return state == STATE_BULK_HEADER || state == STATE_BULK_DATA || state == STATE_BULK_CRLF;
+        return state == STATE_BULK_HEADER || state == STATE_BULK_DATA || state == STATE_BULK_CRLF ||
+            state == STATE_LARGE_DECISION || state == STATE_LARGE_DATA;
     }
 
     /** @return true if the request just completed was an inline command. */
@@ -289,6 +399,12 @@ public final class RespParser
 
     private void beginRequest()
     {
+        for (int i = 0; i < argCount; i++)
+        {
+            largeArgs[i] = null; // let a stored large value's only reference be the store's
+        }
+        largeTarget = null;
+        largeArgDiscarded = false;
         argCount = 0;
         argBufferUsed = 0;
         expectedArgs = 0;
@@ -444,14 +560,29 @@ public final class RespParser
         return b == ' ' || b == '\t' || b == '\r';
     }
 
-    private void startArg(final int length)
+    private void startLargeArg(final int length)
+    {
+        growArgSlots();
+        argOffsets[argCount] = -1;
+        argLengths[argCount] = length;
+        largeArgs[argCount] = null;
+        argCount++;
+    }
+
+    private void growArgSlots()
     {
         if (argCount == argOffsets.length)
         {
             final int newSlots = Math.min(Math.max(argOffsets.length * 2, INITIAL_ARG_SLOTS), Math.max(maxArgs, 1));
             argOffsets = java.util.Arrays.copyOf(argOffsets, newSlots);
             argLengths = java.util.Arrays.copyOf(argLengths, newSlots);
+            largeArgs = java.util.Arrays.copyOf(largeArgs, newSlots);
         }
+    }
+
+    private void startArg(final int length)
+    {
+        growArgSlots();
         final int needed = argBufferUsed + length;
         if (needed > argBuffer.capacity())
         {
@@ -465,6 +596,7 @@ public final class RespParser
         }
         argOffsets[argCount] = argBufferUsed;
         argLengths[argCount] = length;
+        largeArgs[argCount] = null;
         argCount++;
     }
 

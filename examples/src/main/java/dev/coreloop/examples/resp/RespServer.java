@@ -12,10 +12,11 @@ import dev.coreloop.examples.ExampleMain;
  * {@link ServerContext}, so that it can share reactors with other servers (the launcher runs echo, HTTP and RESP
  * together), and a standalone {@link #main}.
  *
- * <p>Limits: values and keys up to {@link RespConfig#maxBulkBytes()} (512 KiB by default); above it the client gets
- * {@code -ERR Protocol error: invalid bulk length} and the connection closes. Replies larger than the core's
- * outbound cap minus its high watermark are not supported (with the core defaults, 4 MiB and 1 MiB, any value up to
- * the limit fits).
+ * <p>Limits: bulk strings up to {@link RespConfig#protoMaxBulkLen()} (64 MiB by default, up to 512 MiB); above it the
+ * client gets {@code -ERR Protocol error: invalid bulk length} and the connection closes. Values above
+ * {@link RespConfig#largeValueThresholdBytes()} stream in and out without touching the core's buffer caps. The
+ * keyspace of all shards is bounded by {@link RespConfig#maxmemory()} (half the JVM's maximum heap by default):
+ * writes then get redis's {@code -OOM}.
  *
  * <p><b>Threading:</b> {@link #install} runs on the thread that configures the server, before it starts; it is
  * stateless.
@@ -25,9 +26,9 @@ public final class RespServer
     /** Default port of {@link #main}. */
     public static final int PORT_DEFAULT = 6380;
 
-    private static final List<String> OPTIONS = List.of("--max-value-bytes");
+    private static final List<String> OPTIONS = List.of("--proto-max-bulk-len", "--maxmemory");
     private static final String USAGE = "usage: RespServer [--port N] [--reactors N] [--bind ADDR]" +
-        " [--idle-mode SELECT|BACKOFF|SPIN] [--max-value-bytes N]";
+        " [--idle-mode SELECT|BACKOFF|SPIN] [--proto-max-bulk-len BYTES] [--maxmemory BYTES]";
 
     private RespServer()
     {
@@ -44,7 +45,8 @@ public final class RespServer
         final RespConfig config)
     {
         config.conclude();
-        ctx.reactorService(RespShard.class, reactor -> new RespShard(reactor, config));
+        final RespKeyspace keyspace = new RespKeyspace(config);
+        ctx.reactorService(RespShard.class, reactor -> new RespShard(reactor, config, keyspace));
         ctx.listen(address, reactor -> new RespConnectionHandler(reactor.service(RespShard.class)),
             config.idleTimeoutMs());
     }
@@ -52,7 +54,8 @@ public final class RespServer
     /**
      * {@code --port N} (default 6380; 0 picks a free port), {@code --reactors N} (default: the core's default),
      * {@code --bind ADDR} (default 127.0.0.1), {@code --idle-mode SELECT|BACKOFF|SPIN} (default: the core's),
-     * {@code --max-value-bytes N} (default 524288) ({@link ExampleMain}). Runs until SIGINT or SIGTERM, then shuts
+     * {@code --proto-max-bulk-len BYTES} (default 64 MiB, at most 512 MiB), {@code --maxmemory BYTES} (default: half the JVM's maximum heap;
+     * 0 for no limit) ({@link ExampleMain}). Runs until SIGINT or SIGTERM, then shuts
      * down gracefully.
      */
     public static void main(final String[] args) throws InterruptedException
@@ -69,7 +72,9 @@ public final class RespServer
     private static String install(final ServerContext ctx, final ExampleMain.Options options)
     {
         final RespConfig config = new RespConfig();
-        config.maxBulkBytes(options.integer("--max-value-bytes", config.maxBulkBytes(), 1, Integer.MAX_VALUE / 4));
+        config.protoMaxBulkLen(options.integer("--proto-max-bulk-len", config.protoMaxBulkLen(), 1,
+            RespConfig.PROTO_MAX_BULK_LEN_MAX));
+        config.maxmemory(options.longInteger("--maxmemory", config.maxmemory(), 0, Long.MAX_VALUE / 4));
         install(ctx, options.address("127.0.0.1", PORT_DEFAULT), config);
         return " (" + config + ")";
     }

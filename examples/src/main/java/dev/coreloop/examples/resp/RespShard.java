@@ -4,6 +4,8 @@ import dev.coreloop.core.ReactorContext;
 import dev.coreloop.core.ReactorService;
 import dev.coreloop.core.TimerHandler;
 import dev.coreloop.core.shard.ReplyGather;
+import dev.coreloop.core.shard.ReplyStream;
+import dev.coreloop.core.shard.ReplyStreamResolver;
 import dev.coreloop.core.shard.ShardCalls;
 import dev.coreloop.core.shard.ShardExecutor;
 import dev.coreloop.core.shard.ShardLimits;
@@ -28,6 +30,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Limits: {@link RespConfig#maxRemoteInFlight()}, {@link RespConfig#maxPendingReplies()},
  * {@link RespConfig#maxBufferedReplyBytes()} and {@link RespConfig#retryDelayUs()} become the router's
  * {@link ShardLimits}: above them a client connection stops reading until there is room; no command is refused.
+ *
+ * <p>Memory: after every operation the shard publishes its account (string keys' {@link KeyStore#usedBytes()} plus
+ * {@link #collectionBytes()}, keys, keys with an expiry) to the server's shared {@link RespKeyspace}, only when it
+ * changed, for the {@code maxmemory} budget and {@code INFO}.
+ *
+ * <p>Large values ({@link LargeValue}) never travel through a ring byte by byte: a SET parks its value in the
+ * {@link LargeValueExchange} and sends the handle; a GET of one answers with a handle that this shard's
+ * {@link ReplyStreamResolver} (installed on the router) turns back into the value, which the connection's
+ * {@link ShardCalls} streams out; a handle whose connection closed meanwhile is released.
  *
  * <p>Expiry: lazily on access, plus a sweep every {@link RespConfig#sweepIntervalMs()} over at most
  * {@link RespConfig#sweepSlotsPerTick()} table slots.
@@ -74,6 +85,9 @@ public final class RespShard implements ReactorService, ShardExecutor
         }
     };
 
+    /** A GET whose large value went missing between the shards (never expected): its error, as a stream. */
+    private static final byte[] LARGE_VALUE_LOST = ReplyWriter.bytes("-" + ShardOperations.LARGE_VALUE_LOST + "\r\n");
+
     private static final long NS_PER_MS = 1_000_000L;
     private static final int COUNT_BYTES = 8;
 
@@ -84,6 +98,8 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final KeyStore store = new KeyStore();
     private final CollectionStore collections = new CollectionStore();
     private final ShardOperations operations;
+    private final RespKeyspace keyspace;
+    private final LargeValueExchange exchange;
     private final ShardRouter router;
     private final ShardRequest request = new ShardRequest();
     private final ShardRequest incoming = new ShardRequest();
@@ -93,24 +109,66 @@ public final class RespShard implements ReactorService, ShardExecutor
     private final UnsafeBuffer count = new UnsafeBuffer(new byte[COUNT_BYTES]);
     private final ExpandableArrayBuffer packedArgs = new ExpandableArrayBuffer(256);
     private final TimerHandler sweepTimer = this::onSweepTimer;
+    /** Turns another shard's reply that is a large-value handle into the value, streamed; frees dropped ones. */
+    private final ReplyStreamResolver largeReplies = new ReplyStreamResolver()
+    {
+        @Override
+        public ReplyStream resolve(final DirectBuffer reply, final int offset, final int length)
+        {
+            if (!LargeValueExchange.isHandle(reply, offset, length))
+            {
+                return null;
+            }
+            final LargeValue value = exchange.take(LargeValueExchange.decode(reply, offset));
+            return value != null ? value : new BytesReplyStream(LARGE_VALUE_LOST);
+        }
+
+        @Override
+        public void discard(final DirectBuffer reply, final int offset, final int length)
+        {
+            exchange.discardIfHandle(reply, offset, length);
+        }
+    };
     private long keysSwept;
+    /** What {@link #publishAccount()} last published: an operation that changes none of them publishes nothing. */
+    private long publishedBytes = -1;
+    private long publishedKeys = -1;
+    private long publishedExpires = -1;
 
     /**
+     * A shard with a keyspace account of its own: right for a single reactor; the shards of one server must share one
+     * {@link RespKeyspace} ({@link #RespShard(ReactorContext, RespConfig, RespKeyspace)}).
+     *
      * @param reactor the reactor this shard belongs to.
      * @param config  a concluded configuration.
      */
     public RespShard(final ReactorContext reactor, final RespConfig config)
     {
+        this(reactor, config, new RespKeyspace(config));
+    }
+
+    /**
+     * @param reactor  the reactor this shard belongs to.
+     * @param config   a concluded configuration.
+     * @param keyspace what the shards of this server share: the memory budget and the keyspace counters.
+     */
+    public RespShard(final ReactorContext reactor, final RespConfig config, final RespKeyspace keyspace)
+    {
         this.reactor = reactor;
         this.config = config.conclude();
         this.selfIndex = reactor.index();
         this.reactorCount = reactor.reactorCount();
-        this.operations = new ShardOperations(store, collections, 0x5EED_0000L + selfIndex);
+        this.keyspace = keyspace;
+        keyspace.attach(reactorCount);
+        this.exchange = keyspace.exchange();
+        this.operations = new ShardOperations(store, collections, 0x5EED_0000L + selfIndex, exchange, selfIndex);
         this.router = new ShardRouter(reactor, RespShard.class, this, new ShardLimits()
             .maxInFlight(config.maxRemoteInFlight())
             .maxPendingReplies(config.maxPendingReplies())
             .maxHeldReplyBytes(config.maxBufferedReplyBytes())
             .retryDelayUs(config.retryDelayUs()));
+        router.replyStreams(largeReplies);
+        publishAccount(); // the empty tables count from the start
     }
 
     @Override
@@ -139,10 +197,12 @@ public final class RespShard implements ReactorService, ShardExecutor
         if (ShardOperations.isCount(operation.op()))
         {
             reply.putLong(replyOffset, operations.count(operation, reactor.nowNs()));
+            publishAccount();
             return COUNT_BYTES;
         }
         final ReplyWriter writer = remoteWriter.reset(0);
         operations.execute(operation, reactor.nowNs(), writer);
+        publishAccount();
         reply.putBytes(replyOffset, writer.buffer(), 0, writer.length());
         return writer.length();
     }
@@ -192,6 +252,36 @@ public final class RespShard implements ReactorService, ShardExecutor
         return collections.usedBytes();
     }
 
+    /** {@return the exchange through which large values change reactors} */
+    LargeValueExchange exchange()
+    {
+        return exchange;
+    }
+
+    /** {@return what the shards of this server share: the memory budget and the keyspace counters} */
+    public RespKeyspace keyspace()
+    {
+        return keyspace;
+    }
+
+    /**
+     * Publishes this shard's account (bytes, keys, keys with an expiry) to the shared {@link RespKeyspace} when it
+     * differs from what was published last: a plain compare on this thread, no shared write for a read.
+     */
+    private void publishAccount()
+    {
+        final long bytes = store.usedBytes() + collections.usedBytes();
+        final long keys = store.size() + collections.size();
+        final long expires = store.expires() + collections.expires();
+        if (bytes != publishedBytes || keys != publishedKeys || expires != publishedExpires)
+        {
+            publishedBytes = bytes;
+            publishedKeys = keys;
+            publishedExpires = expires;
+            keyspace.publish(selfIndex, bytes, keys, expires);
+        }
+    }
+
     /** {@return a scratch buffer for the packed arguments of a collection command; one command at a time} */
     ExpandableArrayBuffer packedArgs()
     {
@@ -236,7 +326,16 @@ public final class RespShard implements ReactorService, ShardExecutor
         {
             final ReplyWriter writer = localWriter.reset(0);
             operations.execute(operation, reactor.nowNs(), writer);
-            calls.reply(writer.buffer(), 0, writer.length());
+            publishAccount();
+            final ReplyStream stream = largeReplies.resolve(writer.buffer(), 0, writer.length());
+            if (stream != null)
+            {
+                calls.replyStream(stream); // a GET of a large value of this shard
+            }
+            else
+            {
+                calls.reply(writer.buffer(), 0, writer.length());
+            }
         }
         else
         {
@@ -268,11 +367,13 @@ public final class RespShard implements ReactorService, ShardExecutor
         {
             final ReplyWriter writer = localWriter.reset(0);
             operations.execute(operation, reactor.nowNs(), writer);
+            publishAccount();
             calls.gatherReply(writer.buffer(), 0, writer.length());
         }
         else if (shard == selfIndex)
         {
             count.putLong(0, operations.count(operation, reactor.nowNs()));
+            publishAccount();
             calls.gatherReply(count, 0, COUNT_BYTES);
         }
         else
@@ -285,6 +386,7 @@ public final class RespShard implements ReactorService, ShardExecutor
     {
         keysSwept += store.sweep(nowNs, config.sweepSlotsPerTick());
         keysSwept += collections.sweep(nowNs, config.sweepSlotsPerTick());
+        publishAccount();
         reactor.scheduleTimer(nowNs + config.sweepIntervalMs() * NS_PER_MS, sweepTimer);
     }
 }

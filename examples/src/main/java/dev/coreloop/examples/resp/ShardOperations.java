@@ -10,6 +10,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Arguments are already validated by the reactor that parsed the command (syntax, integers, arity); only what needs the
  * stored data is checked here.
  *
+ * <p>Large values travel by reference ({@link LargeValueExchange}): {@link #OP_SET_LARGE} and
+ * {@link #OP_MSET_PART_LARGE} carry an encoded handle where the value would be, and a GET of a large value replies
+ * with a handle that the connection's reactor turns into a streamed bulk string ({@link LargeValue} is a
+ * {@link dev.coreloop.core.shard.ReplyStream}).
+ *
  * <p>Time is the owning reactor's monotonic clock ({@code nowNs}); expiry deadlines never use the wall clock.
  *
  * <p><b>Threading:</b> one instance per shard, on its reactor thread; not thread-safe.
@@ -31,6 +36,10 @@ final class ShardOperations
     static final int OP_DBSIZE = 9;
     /** Removes every key of the shard, counts 0. */
     static final int OP_FLUSH = 10;
+    /** As {@link #OP_SET}, the value being a large one parked in the exchange (the value bytes are its handle). */
+    static final int OP_SET_LARGE = 11;
+    /** As {@link #OP_MSET_PART} (a counting operation), the value being a large one parked in the exchange. */
+    static final int OP_MSET_PART_LARGE = 12;
     /**
      * A collection command or TYPE ({@link CollectionOperations}): p1 is its {@link RespCommand} ordinal, p2 how many
      * arguments after the key are packed in the value ({@link ArgList}).
@@ -46,6 +55,8 @@ final class ShardOperations
 
     static final String NOT_INTEGER = "ERR value is not an integer or out of range";
     static final String OVERFLOW = "ERR increment or decrement would overflow";
+    static final String EXCHANGE_FULL = "ERR too many large values in flight between reactors, retry";
+    static final String LARGE_VALUE_LOST = "ERR large value was not received";
 
     private static final long NS_PER_MS = 1_000_000L;
     private static final int MAX_INTEGER_VALUE_BYTES = 20;
@@ -53,6 +64,8 @@ final class ShardOperations
     private final KeyStore store;
     private final CollectionStore collections;
     private final CollectionOperations collectionOperations;
+    private final LargeValueExchange exchange;
+    private final int shardIndex;
     private final StrictLong strictLong = new StrictLong();
     private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer digits = new UnsafeBuffer(new byte[24]);
@@ -61,11 +74,16 @@ final class ShardOperations
      * @param store       the shard's string keys.
      * @param collections the shard's collection keys (lists, sets, hashes, sorted sets).
      * @param seed        seeds the random choices of SPOP.
+     * @param exchange    carries large values between reactors by reference.
+     * @param shardIndex  this shard's (reactor's) index: its partition of the exchange.
      */
-    ShardOperations(final KeyStore store, final CollectionStore collections, final long seed)
+    ShardOperations(final KeyStore store, final CollectionStore collections, final long seed,
+        final LargeValueExchange exchange, final int shardIndex)
     {
         this.store = store;
         this.collections = collections;
+        this.exchange = exchange;
+        this.shardIndex = shardIndex;
         this.collectionOperations = new CollectionOperations(store, collections, seed);
     }
 
@@ -77,7 +95,8 @@ final class ShardOperations
     /** {@return true if {@code op} answers with a count ({@link #count}) rather than a RESP reply ({@link #execute})} */
     static boolean isCount(final int op)
     {
-        return op == OP_DEL || op == OP_EXISTS || op == OP_MSET_PART || op == OP_DBSIZE || op == OP_FLUSH;
+        return op == OP_DEL || op == OP_EXISTS || op == OP_MSET_PART || op == OP_MSET_PART_LARGE || op == OP_DBSIZE ||
+            op == OP_FLUSH;
     }
 
     /**
@@ -103,6 +122,17 @@ final class ShardOperations
                 store.put(key, keyOffset, keyLength, keyHash, request.valueBuffer(), request.valueOffset(),
                     request.valueLength(), KeyStore.NO_EXPIRY, nowNs);
                 return 1;
+            case OP_MSET_PART_LARGE:
+            {
+                final LargeValue large = takeLarge(request);
+                if (large == null)
+                {
+                    throw new IllegalStateException(LARGE_VALUE_LOST + " for a part of MSET");
+                }
+                collections.remove(key, keyOffset, keyLength, keyHash, nowNs);
+                store.putLarge(key, keyOffset, keyLength, keyHash, large, KeyStore.NO_EXPIRY, nowNs);
+                return 1;
+            }
             case OP_DBSIZE:
                 return store.size() + collections.size();
             case OP_FLUSH:
@@ -131,7 +161,19 @@ final class ShardOperations
             case OP_GET:
             {
                 final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
-                if (index >= 0)
+                if (index >= 0 && store.largeValue(index) != null)
+                {
+                    final long handle = exchange.put(shardIndex, store.largeValue(index));
+                    if (handle < 0)
+                    {
+                        reply.error(EXCHANGE_FULL);
+                    }
+                    else
+                    {
+                        reply.largeValue(handle);
+                    }
+                }
+                else if (index >= 0)
                 {
                     reply.bulk(store.valueBytes(index), 0, store.valueLength(index));
                 }
@@ -160,6 +202,30 @@ final class ShardOperations
                 collections.remove(key, keyOffset, keyLength, keyHash, nowNs); // a SET replaces a key of any type
                 final long deadlineNs = p2 == NO_TTL ? KeyStore.NO_EXPIRY : nowNs + p2 * NS_PER_MS;
                 store.put(key, keyOffset, keyLength, keyHash, value, valueOffset, valueLength, deadlineNs, nowNs);
+                reply.ok();
+                break;
+            }
+            case OP_SET_LARGE:
+            {
+                final LargeValue large = takeLarge(request);
+                if (large == null)
+                {
+                    reply.error(LARGE_VALUE_LOST);
+                    break;
+                }
+                if (p1 != SET_ALWAYS)
+                {
+                    final boolean exists = store.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0 ||
+                        collections.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0;
+                    if (exists == (p1 == SET_NX))
+                    {
+                        reply.nullBulk();
+                        break;
+                    }
+                }
+                collections.remove(key, keyOffset, keyLength, keyHash, nowNs); // a SET replaces a key of any type
+                final long deadlineNs = p2 == NO_TTL ? KeyStore.NO_EXPIRY : nowNs + p2 * NS_PER_MS;
+                store.putLarge(key, keyOffset, keyLength, keyHash, large, deadlineNs, nowNs);
                 reply.ok();
                 break;
             }
@@ -254,6 +320,13 @@ final class ShardOperations
         }
     }
 
+    /** {@return the large value whose handle is the request's value, taken out of the exchange; null if none} */
+    private LargeValue takeLarge(final ShardRequest request)
+    {
+        return LargeValueExchange.isHandle(request.valueBuffer(), request.valueOffset(), request.valueLength()) ?
+            exchange.take(LargeValueExchange.decode(request.valueBuffer(), request.valueOffset())) : null;
+    }
+
     private void incrBy(final long delta, final DirectBuffer key, final int keyOffset, final int keyLength,
         final int keyHash, final long nowNs, final ReplyWriter reply)
     {
@@ -267,8 +340,13 @@ final class ShardOperations
         if (index >= 0)
         {
             final int length = store.valueLength(index);
+            if (length > MAX_INTEGER_VALUE_BYTES || store.largeValue(index) != null)
+            {
+                reply.error(NOT_INTEGER);
+                return;
+            }
             valueView.wrap(store.valueBytes(index));
-            if (length > MAX_INTEGER_VALUE_BYTES || !strictLong.parse(valueView, 0, length))
+            if (!strictLong.parse(valueView, 0, length))
             {
                 reply.error(NOT_INTEGER);
                 return;

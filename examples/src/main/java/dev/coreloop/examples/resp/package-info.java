@@ -47,9 +47,22 @@
  *       connection holds half its reply budget, that connection stops reading until there is room; a message that
  *       finds a ring full waits in a FIFO, bounded by those same limits, and is offered again.</li>
  *   <li>Multi-key commands over several shards are not atomic (as in redis cluster); each key is.</li>
- *   <li>Values and keys up to {@link dev.coreloop.examples.resp.RespConfig#MAX_BULK_BYTES_DEFAULT} bytes by default
- *       (configurable); a larger bulk length is a protocol error: {@code -ERR Protocol error: invalid bulk length},
- *       then the connection closes.</li>
+ *   <li>Values up to {@link dev.coreloop.examples.resp.RespConfig#protoMaxBulkLen()} ({@code proto-max-bulk-len},
+ *       64 MiB by default, up to 512 MiB); a larger bulk length is a protocol error:
+ *       {@code -ERR Protocol error: invalid bulk length}, then the connection closes. A value above
+ *       {@link dev.coreloop.examples.resp.RespConfig#largeValueThresholdBytes()} (512 KiB) streams into storage of its
+ *       own ({@link dev.coreloop.examples.resp.LargeValue}) as it arrives, changes reactors by reference
+ *       ({@link dev.coreloop.examples.resp.LargeValueExchange}) and streams out under the outbound watermarks (the
+ *       core's {@link dev.coreloop.core.shard.ReplyStream}); keys and other arguments stay within that threshold. No
+ *       connection buffer grows with a value.</li>
+ *   <li>Memory: the keyspace of all shards (string keys and collections) is budgeted
+ *       ({@link dev.coreloop.examples.resp.RespKeyspace}, {@code maxmemory}, half the JVM's maximum heap by default,
+ *       policy {@code noeviction}): redis's {@code denyoom} commands get
+ *       {@code -OOM command not allowed when used memory > 'maxmemory'.} once it is passed; {@code INFO memory},
+ *       {@code INFO keyspace} and {@code DBSIZE} report it.</li>
+ *   <li>Client libraries: {@code HELLO}/{@code HELLO 2}, {@code CLIENT SETINFO|SETNAME|GETNAME|ID} and {@code SELECT 0}
+ *       answer as redis; the server speaks RESP2 only and answers {@code HELLO 3} as a redis without RESP3 does, which
+ *       Jedis 8's protocol negotiation takes as "stay on RESP2" (driven by Jedis 8.0.2 in {@code RespJedisIT}).</li>
  *   <li>Slowloris: a request must be complete within
  *       {@link dev.coreloop.examples.resp.RespConfig#commandTimeoutMs()} (10 s by default) of its first byte, however
  *       its bytes trickle in; after it the client gets {@code -ERR Protocol error: command not completed within N ms}

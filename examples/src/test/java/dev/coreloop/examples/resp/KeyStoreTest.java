@@ -155,4 +155,72 @@ class KeyStoreTest
         assertThat(KeyHash.hash(direct, 0, direct.capacity())).isEqualTo(
             KeyHash.hash("same bytes".getBytes(StandardCharsets.US_ASCII), 0, 10));
     }
+
+    /** {@return what the account must be: recomputed from scratch over the model} */
+    private static long expectedUsedBytes(final Map<String, Object> model, final int capacity)
+    {
+        long bytes = (long)capacity * (3 * 8 + 4 + 4 + 8);
+        for (final Map.Entry<String, Object> entry : model.entrySet())
+        {
+            bytes += entry.getKey().length() + KeyStore.ENTRY_OVERHEAD_BYTES;
+            bytes += entry.getValue() instanceof LargeValue large ? large.footprintBytes() : (Integer)entry.getValue();
+        }
+        return bytes;
+    }
+
+    @Test
+    void shouldKeepItsAccountOfKeysValuesAndExpiriesThroughEveryChange()
+    {
+        final Random random = new Random(77);
+        final Map<String, Object> model = new HashMap<>(); // key -> value array length, or the large value
+        final Map<String, Boolean> expiring = new HashMap<>();
+        for (int step = 0; step < 20_000; step++)
+        {
+            final String key = "k" + random.nextInt(3000);
+            final int action = random.nextInt(10);
+            if (action < 5)
+            {
+                final String value = "v".repeat(random.nextInt(100));
+                final boolean expires = random.nextBoolean();
+                put(key, value, expires ? nowNs + 1_000_000_000L : KeyStore.NO_EXPIRY);
+                model.put(key, store.valueBytes(find(key)).length);
+                expiring.put(key, expires);
+            }
+            else if (action < 6)
+            {
+                final UnsafeBuffer k = bytes(key);
+                final LargeValue large = new LargeValue(1 + random.nextInt(200_000));
+                store.putLarge(k, 0, k.capacity(), KeyHash.hash(k, 0, k.capacity()), large, KeyStore.NO_EXPIRY,
+                    nowNs);
+                model.put(key, large);
+                expiring.put(key, false);
+            }
+            else if (action < 8)
+            {
+                assertThat(remove(key)).isEqualTo(model.remove(key) != null);
+                expiring.remove(key);
+            }
+            else if (action < 9 && model.containsKey(key))
+            {
+                store.expireAtNs(find(key), nowNs + 5);
+                expiring.put(key, true);
+            }
+            else if (step % 5000 == 4999)
+            {
+                store.clear();
+                model.clear();
+                expiring.clear();
+            }
+            assertThat(store.size()).isEqualTo(model.size());
+        }
+        assertThat(store.usedBytes()).isEqualTo(expectedUsedBytes(model, store.capacity()));
+        assertThat(store.expires()).isEqualTo((int)expiring.values().stream().filter(e -> e).count());
+        nowNs += 10; // the short expiries pass; the sweep removes them and their account
+        while (store.sweep(nowNs, store.capacity()) > 0)
+        {
+            // again until nothing expired is left
+        }
+        model.keySet().removeIf(key -> find(key) < 0);
+        assertThat(store.usedBytes()).isEqualTo(expectedUsedBytes(model, store.capacity()));
+    }
 }

@@ -214,9 +214,9 @@ class RespCommandsTest
     void shouldMatchConfigGetPatternsLikeRedisWithoutFreezingOnPathologicalOnes()
     {
         assertThat(call("CONFIG", "GET", "[ab]ppend[^x]nly", "PROTO-*-LEN")).isEqualTo(
-            "*4\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$18\r\nproto-max-bulk-len\r\n$6\r\n524288\r\n");
+            "*4\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$18\r\nproto-max-bulk-len\r\n$8\r\n67108864\r\n");
         assertThat(call("CONFIG", "GET", "*a".repeat(30) + "b")).isEqualTo("*0\r\n");
-        assertThat(call("CONFIG", "GET", "*".repeat(Glob.MAX_PATTERN_BYTES))).startsWith("*12\r\n");
+        assertThat(call("CONFIG", "GET", "*".repeat(Glob.MAX_PATTERN_BYTES))).startsWith("*14\r\n");
     }
 
     @Test
@@ -225,6 +225,41 @@ class RespCommandsTest
         assertThat(call("CONFIG", "GET", "save", "*".repeat(200_000))).isEqualTo(
             "-ERR CONFIG GET pattern of 200000 bytes is longer than the limit of 1024 bytes\r\n");
         assertThat(call("PING")).as("the connection goes on").isEqualTo("+PONG\r\n");
+    }
+
+    @Test
+    void shouldAnswerTheCommandsClientLibrariesSendAtConnectLikeRedis()
+    {
+        assertThat(call("CLIENT", "SETINFO", "LIB-NAME", "jedis")).isEqualTo("+OK\r\n");
+        assertThat(call("CLIENT", "SETINFO", "lib-ver", "8.0.2")).isEqualTo("+OK\r\n");
+        assertThat(call("CLIENT", "SETINFO", "lib-color", "red")).isEqualTo("-ERR Unrecognized option 'lib-color'\r\n");
+        assertThat(call("CLIENT", "SETINFO", "lib-name", "a b")).isEqualTo(
+            "-ERR lib-name cannot contain spaces, newlines or special characters.\r\n");
+        assertThat(call("CLIENT", "SETINFO", "lib-name")).isEqualTo(
+            "-ERR wrong number of arguments for 'client|setinfo' command\r\n");
+        assertThat(call("CLIENT", "GETNAME")).isEqualTo("$-1\r\n");
+        assertThat(call("CLIENT", "SETNAME", "worker-1")).isEqualTo("+OK\r\n");
+        assertThat(call("CLIENT", "GETNAME")).isEqualTo("$8\r\nworker-1\r\n");
+        assertThat(call("CLIENT", "SETNAME", "bad name")).isEqualTo(
+            "-ERR Client names cannot contain spaces, newlines or special characters.\r\n");
+        assertThat(call("CLIENT", "ID")).isEqualTo(":" + client.id() + "\r\n");
+        assertThat(call("CLIENT", "KILL", "x")).isEqualTo("-ERR unknown subcommand 'KILL'. Try CLIENT HELP.\r\n");
+        assertThat(call("SELECT", "0")).isEqualTo("+OK\r\n");
+        assertThat(call("SELECT", "1")).isEqualTo("-ERR DB index is out of range\r\n");
+        assertThat(call("SELECT", "x")).isEqualTo("-ERR value is not an integer or out of range\r\n");
+        assertThat(call("HELLO", "3")).as("RESP2 only: the answer Jedis and others take as 'stay on RESP2'")
+            .isEqualTo("-ERR unknown command 'HELLO', with args beginning with: '3' \r\n");
+        final String hello = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n" +
+            "$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:" + client.id() + "\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n" +
+            "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+        assertThat(call("HELLO")).isEqualTo(hello);
+        assertThat(call("HELLO", "2", "AUTH", "default", "any", "SETNAME", "w2")).isEqualTo(hello);
+        assertThat(call("CLIENT", "GETNAME")).isEqualTo("$2\r\nw2\r\n");
+        assertThat(call("HELLO", "2", "AUTH", "alice", "pw")).isEqualTo(
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+        assertThat(call("HELLO", "4")).isEqualTo("-NOPROTO sorry, this protocol version is not supported.\r\n");
+        assertThat(call("HELLO", "x")).isEqualTo("-ERR Protocol version is not an integer or out of range\r\n");
+        assertThat(call("HELLO", "2", "BOGUS")).isEqualTo("-ERR Syntax error in HELLO option 'BOGUS'\r\n");
     }
 
     @Test
@@ -254,7 +289,7 @@ class RespCommandsTest
     @CsvSource(delimiter = '|', value = {
         "bad multibulk length    | *x\\r\\n                   | invalid multibulk length",
         "negative bulk length    | *1\\r\\n$-3\\r\\n            | invalid bulk length",
-        "value above the limit   | *2\\r\\n$3\\r\\nGET\\r\\n$600000\\r\\n | invalid bulk length",
+        "value above the limit   | *2\\r\\n$3\\r\\nGET\\r\\n$67108865\\r\\n | invalid bulk length",
         "nested array            | *1\\r\\n*1\\r\\n             | expected '$', got '*'",
         "unterminated bulk       | *1\\r\\n$4\\r\\nPINGxx       | unterminated bulk string: expected CRLF after 4 bytes",
     })
@@ -269,11 +304,17 @@ class RespCommandsTest
     @Test
     void shouldAcceptValueOfExactlyTheLimitAndRejectOneMore()
     {
-        final String limit = "v".repeat(RespConfig.MAX_BULK_BYTES_DEFAULT);
-        assertThat(call("SET", "big", limit)).isEqualTo("+OK\r\n");
-        assertThat(call("GET", "big")).isEqualTo("$" + limit.length() + "\r\n" + limit + "\r\n");
-        assertThat(call("SET", "big", limit + "v")).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
-        assertThat(client.closeReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
+        final int limitBytes = 2 * 1024 * 1024;
+        final ShardCluster limited = new ShardCluster(1, new RespConfig().protoMaxBulkLen(limitBytes).conclude());
+        final FakeConnection limitedClient = limited.connect(0);
+        final String limit = "v".repeat(limitBytes);
+        limitedClient.send(RespTestSupport.command("SET", "big", limit));
+        assertThat(limitedClient.takeOutput()).isEqualTo("+OK\r\n");
+        limitedClient.send(RespTestSupport.command("GET", "big"));
+        assertThat(limitedClient.takeOutput()).isEqualTo("$" + limit.length() + "\r\n" + limit + "\r\n");
+        limitedClient.send(RespTestSupport.command("SET", "big", limit + "v"));
+        assertThat(limitedClient.takeOutput()).isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
+        assertThat(limitedClient.closeReason()).isEqualTo(CloseReason.PROTOCOL_ERROR);
     }
 
     @Test
@@ -302,7 +343,7 @@ class RespCommandsTest
     @Test
     void shouldPauseReadingRatherThanAbortWhenRepliesBackUp()
     {
-        final ShardCluster small = new ShardCluster(1, new RespConfig().maxBulkBytes(100)
+        final ShardCluster small = new ShardCluster(1, new RespConfig().protoMaxBulkLen(100)
             .maxBufferedReplyBytes(200).conclude());
         final FakeConnection slow = small.connect(0);
         slow.outboundCapBytes(0); // a client that does not read its replies

@@ -11,7 +11,10 @@ class RespConfigTest
     void shouldAcceptTheDefaults()
     {
         final RespConfig config = new RespConfig().conclude();
-        assertThat(config.maxBulkBytes()).isEqualTo(512 * 1024);
+        assertThat(config.protoMaxBulkLen()).isEqualTo(64 * 1024 * 1024);
+        assertThat(config.largeValueThresholdBytes()).isEqualTo(512 * 1024);
+        assertThat(config.maxmemory()).as("half the heap").isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+        assertThat(config.maxmemoryPolicy()).isEqualTo("noeviction");
         assertThat(config.commandTimeoutMs()).isEqualTo(10_000);
         assertThat(config.idleTimeoutMs()).isEqualTo(3_600_000);
         assertThat(config.isConcluded()).isTrue();
@@ -20,8 +23,12 @@ class RespConfigTest
     @Test
     void shouldNameTheFieldAndValueOutOfRange()
     {
-        assertThatThrownBy(() -> new RespConfig().maxBulkBytes(0).conclude())
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBulkBytes").hasMessageContaining("0");
+        assertThatThrownBy(() -> new RespConfig().protoMaxBulkLen(0).conclude())
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("protoMaxBulkLen").hasMessageContaining("0");
+        assertThatThrownBy(() -> new RespConfig().protoMaxBulkLen(512 * 1024 * 1024 + 1).conclude())
+            .hasMessage("RespConfig.protoMaxBulkLen must be in [1, 536870912] but was 536870913");
+        assertThatThrownBy(() -> new RespConfig().maxmemory(-2).conclude())
+            .hasMessageContaining("maxmemory").hasMessageContaining("-2");
         assertThatThrownBy(() -> new RespConfig().maxRequestBytes(1024).conclude())
             .hasMessageContaining("maxRequestBytes").hasMessageContaining("1024");
         assertThatThrownBy(() -> new RespConfig().sweepIntervalMs(-5).conclude())
@@ -47,7 +54,10 @@ class RespConfigTest
         assertThat(usageError("--idle-mode", "nap")).contains("--idle-mode").contains("nap");
         assertThat(usageError("--bogus", "1")).contains("unknown option: --bogus");
         assertThat(usageError("--port")).contains("--port needs a value");
-        assertThat(usageError("--max-value-bytes", "0")).contains("--max-value-bytes must be in 1..");
+        assertThat(usageError("--proto-max-bulk-len", "536870913")).contains("--proto-max-bulk-len must be in 1..")
+            .contains("536870913");
+        assertThat(usageError("--maxmemory", "lots")).contains("--maxmemory must be an integer: lots");
+        assertThat(usageError("--maxmemory", "-1")).contains("--maxmemory must be in 0..");
     }
 
     private static String usageError(final String... args) throws InterruptedException

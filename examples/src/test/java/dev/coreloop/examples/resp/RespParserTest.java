@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RespParserTest
 {
-    private final RespParser parser = new RespParser(new RespConfig().maxArgs(8).maxBulkBytes(64)
+    private final RespParser parser = new RespParser(new RespConfig().maxArgs(8).protoMaxBulkLen(64)
         .maxInlineBytes(32).maxRequestBytes(128).maxBufferedReplyBytes(1024).conclude());
 
     @Test

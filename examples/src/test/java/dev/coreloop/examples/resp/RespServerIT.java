@@ -163,7 +163,7 @@ class RespServerIT
         "non-digit length      | *1x\\r\\n                              | invalid multibulk length",
         "nested array          | *2\\r\\n*1\\r\\n$4\\r\\nPING\\r\\n     | expected '$', got '*'",
         "unterminated bulk     | *1\\r\\n$4\\r\\nPINGxx                 | unterminated bulk string: expected CRLF after 4 bytes",
-        "value above the limit | *3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n$524289\\r\\n | invalid bulk length",
+        "value above the limit | *3\\r\\n$3\\r\\nSET\\r\\n$1\\r\\nk\\r\\n$67108865\\r\\n | invalid bulk length",
     })
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void shouldAnswerProtocolErrorThenCloseCleanly(final String name, final String input, final String message)
@@ -230,7 +230,7 @@ class RespServerIT
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldStoreAndReturnAValueOfTheMaximumSizeOnEveryShard() throws IOException
     {
-        final String value = "0123456789abcdef".repeat(RespConfig.MAX_BULK_BYTES_DEFAULT / 16);
+        final String value = "0123456789abcdef".repeat(RespConfig.LARGE_VALUE_THRESHOLD_BYTES_DEFAULT / 16);
         final StringBuilder requests = new StringBuilder();
         final StringBuilder expected = new StringBuilder();
         for (int shard = 0; shard < REACTORS; shard++)

@@ -43,9 +43,10 @@ final class ShardCluster
             reactors[i] = new FakeReactor(this, i);
             rings[i] = new ExpandableArrayBuffer(4096);
         }
+        final RespKeyspace keyspace = new RespKeyspace(config);
         for (int i = 0; i < reactorCount; i++)
         {
-            reactors[i].shard(new RespShard(reactors[i], config));
+            reactors[i].shard(new RespShard(reactors[i], config, keyspace));
             reactors[i].shard().onStart();
         }
     }
