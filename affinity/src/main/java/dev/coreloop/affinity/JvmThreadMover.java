@@ -117,6 +117,12 @@ public final class JvmThreadMover
             OpenHftAffinityBackend.instance()::setThreadAffinity);
     }
 
+    /** {@return true when this OS and JVM can move threads by id (Linux with procfs and JNA)} */
+    public static boolean supported()
+    {
+        return OpenHftAffinityBackend.instance().supported() && Files.isDirectory(Path.of("/proc/self/task"));
+    }
+
     /** {@return the thread ids of the pinner's {@code reactor-N} roles that have started} */
     static int[] reactorThreadIds(final ThreadPinner pinner)
     {

@@ -42,6 +42,10 @@ public final class LauncherSettings
     /** {@code proxy-upstream} value meaning no proxy. */
     public static final String PROXY_UPSTREAM_NONE = "none";
 
+    /** {@code jvm-threads-cpus} values in user syntax (besides a CPU list). */
+    public static final String JVM_THREADS_CPUS_AUTO = "auto";
+    public static final String JVM_THREADS_CPUS_OFF = "off";
+
     /** Pin modes in user syntax. */
     public static final String PIN_MODE_STRICT = "strict";
     public static final String PIN_MODE_BEST_EFFORT = "best-effort";
@@ -85,6 +89,7 @@ public final class LauncherSettings
     private final long bufferPoolBytes;
     private final int backlog;
     private final dev.coreloop.core.IdleMode idleMode;
+    private final dev.coreloop.affinity.CpuSet jvmThreadsCpus;
 
     private LauncherSettings(final Map<Setting, Value> values)
     {
@@ -113,6 +118,7 @@ public final class LauncherSettings
             BUFFER_POOL_BYTES_MAX, "bytes (at least the 4 MiB outbound cap of one connection)");
         this.backlog = (int)parseLong(values.get(Setting.BACKLOG), 1, BACKLOG_MAX, "connections");
         this.idleMode = parseIdleMode(values.get(Setting.IDLE_MODE));
+        this.jvmThreadsCpus = parseJvmThreadsCpus(values.get(Setting.JVM_THREADS_CPUS));
         checkProxy();
         checkListeners();
     }
@@ -290,6 +296,15 @@ public final class LauncherSettings
         return idleMode;
     }
 
+    /**
+     * @return the CPUs given for the JVM's own threads: null for {@code auto}, the empty set for {@code off}, else
+     * the list as given.
+     */
+    public dev.coreloop.affinity.CpuSet jvmThreadsCpus()
+    {
+        return jvmThreadsCpus;
+    }
+
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
     public String describe()
     {
@@ -451,6 +466,36 @@ public final class LauncherSettings
         }
         throw new ConfigException(value.label() + ": '" + text + "' is not a number of " + unit + " in " + min + "-" +
             max);
+    }
+
+    /** {@code auto} is null, {@code off} the empty set, else the CPU list (checked against the plan by PinSetup). */
+    private static dev.coreloop.affinity.CpuSet parseJvmThreadsCpus(final Value value)
+    {
+        final String text = value.text();
+        if (JVM_THREADS_CPUS_AUTO.equalsIgnoreCase(text))
+        {
+            return null;
+        }
+        if (JVM_THREADS_CPUS_OFF.equalsIgnoreCase(text))
+        {
+            return dev.coreloop.affinity.CpuSet.empty();
+        }
+        final dev.coreloop.affinity.CpuSet cpus;
+        try
+        {
+            cpus = dev.coreloop.affinity.CpuSet.parse(text);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is not auto, off or a CPU list such as 0 or" +
+                " 0-1,4: " + ex.getMessage(), ex);
+        }
+        if (cpus.isEmpty())
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' names no CPU (use off to keep the JVM's " +
+                "threads where they are)");
+        }
+        return cpus;
     }
 
     private static dev.coreloop.core.IdleMode parseIdleMode(final Value value)

@@ -48,7 +48,12 @@ public enum Setting
     /** The listen backlog of each listener (the kernel caps it at net.core.somaxconn). */
     BACKLOG("backlog", Setting.BACKLOG_DEFAULT),
     /** What an idle reactor does: select (block), backoff or spin. */
-    IDLE_MODE("idle-mode", Setting.IDLE_MODE_DEFAULT);
+    IDLE_MODE("idle-mode", Setting.IDLE_MODE_DEFAULT),
+    /**
+     * Where the JVM's own threads (GC, JIT, VM thread, an unplaced acceptor) run: {@code auto} (the allowed CPUs the
+     * reactors leave, when there are any), {@code off}, or a CPU list.
+     */
+    JVM_THREADS_CPUS("jvm-threads-cpus", Setting.JVM_THREADS_CPUS_DEFAULT);
 
     /** Embedded defaults, as strings in the same syntax a user writes (also shown by {@code --help}). */
     public static final String REACTORS_DEFAULT = "auto";
@@ -69,6 +74,7 @@ public enum Setting
     public static final String BUFFER_POOL_BYTES_DEFAULT = "" + ServerContext.BUFFER_POOL_BYTES_PER_REACTOR_DEFAULT;
     public static final String BACKLOG_DEFAULT = "" + ServerContext.BACKLOG_DEFAULT;
     public static final String IDLE_MODE_DEFAULT = "select";
+    public static final String JVM_THREADS_CPUS_DEFAULT = "auto";
 
     /** Prefix of the environment variables. */
     public static final String ENV_PREFIX = "CORELOOP_";
