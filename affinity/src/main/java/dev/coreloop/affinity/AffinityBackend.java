@@ -35,4 +35,17 @@ public interface AffinityBackend
      * @param threadId a kernel thread id of this process.
      */
     CpuSet kernelThreadAffinity(int threadId);
+
+    /**
+     * Sets another thread's CPU mask (sched_setaffinity on its kernel thread id), as {@code taskset -p} does. The
+     * default cannot: it throws {@link UnsupportedOperationException}.
+     *
+     * @param threadId a kernel thread id of this process.
+     * @param cpus     the CPUs to allow.
+     * @throws RuntimeException when the kernel refuses or the thread is gone.
+     */
+    default void setThreadAffinity(final int threadId, final CpuSet cpus)
+    {
+        throw new UnsupportedOperationException("this backend cannot set another thread's CPU mask");
+    }
 }

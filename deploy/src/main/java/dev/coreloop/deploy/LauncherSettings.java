@@ -43,6 +43,10 @@ public final class LauncherSettings
     /** {@code proxy-upstream} value meaning no proxy. */
     public static final String PROXY_UPSTREAM_NONE = "none";
 
+    /** {@code jvm-threads-cpus} values in user syntax (besides a CPU list). */
+    public static final String JVM_THREADS_CPUS_AUTO = "auto";
+    public static final String JVM_THREADS_CPUS_OFF = "off";
+
     /** Pin modes in user syntax. */
     public static final String PIN_MODE_STRICT = "strict";
     public static final String PIN_MODE_BEST_EFFORT = "best-effort";
@@ -88,6 +92,7 @@ public final class LauncherSettings
     private final dev.coreloop.core.IdleMode idleMode;
     private final int respProtoMaxBulkLen;
     private final long respMaxmemory;
+    private final dev.coreloop.affinity.CpuSet jvmThreadsCpus;
 
     private LauncherSettings(final Map<Setting, Value> values)
     {
@@ -119,6 +124,7 @@ public final class LauncherSettings
         this.respProtoMaxBulkLen = (int)parseBytes(values.get(Setting.RESP_PROTO_MAX_BULK_LEN), 1,
             RespConfig.PROTO_MAX_BULK_LEN_MAX, false);
         this.respMaxmemory = parseBytes(values.get(Setting.RESP_MAXMEMORY), 0, Long.MAX_VALUE / 4, true);
+        this.jvmThreadsCpus = parseJvmThreadsCpus(values.get(Setting.JVM_THREADS_CPUS));
         checkProxy();
         checkListeners();
     }
@@ -315,6 +321,15 @@ public final class LauncherSettings
     public RespConfig respConfig()
     {
         return new RespConfig().protoMaxBulkLen(respProtoMaxBulkLen).maxmemory(respMaxmemory);
+    }
+
+    /**
+     * @return the CPUs given for the JVM's own threads: null for {@code auto}, the empty set for {@code off}, else
+     * the list as given.
+     */
+    public dev.coreloop.affinity.CpuSet jvmThreadsCpus()
+    {
+        return jvmThreadsCpus;
     }
 
     /** @return one line per setting: {@code key = value   (source)}, for {@code serve --dry-run}. */
@@ -524,6 +539,36 @@ public final class LauncherSettings
         }
         throw new ConfigException(value.label() + ": '" + text + "' is not a number of " + unit + " in " + min + "-" +
             max);
+    }
+
+    /** {@code auto} is null, {@code off} the empty set, else the CPU list (checked against the plan by PinSetup). */
+    private static dev.coreloop.affinity.CpuSet parseJvmThreadsCpus(final Value value)
+    {
+        final String text = value.text();
+        if (JVM_THREADS_CPUS_AUTO.equalsIgnoreCase(text))
+        {
+            return null;
+        }
+        if (JVM_THREADS_CPUS_OFF.equalsIgnoreCase(text))
+        {
+            return dev.coreloop.affinity.CpuSet.empty();
+        }
+        final dev.coreloop.affinity.CpuSet cpus;
+        try
+        {
+            cpus = dev.coreloop.affinity.CpuSet.parse(text);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' is not auto, off or a CPU list such as 0 or" +
+                " 0-1,4: " + ex.getMessage(), ex);
+        }
+        if (cpus.isEmpty())
+        {
+            throw new ConfigException(value.label() + ": '" + text + "' names no CPU (use off to keep the JVM's " +
+                "threads where they are)");
+        }
+        return cpus;
     }
 
     private static dev.coreloop.core.IdleMode parseIdleMode(final Value value)

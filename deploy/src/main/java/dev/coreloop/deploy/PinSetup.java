@@ -1,5 +1,6 @@
 package dev.coreloop.deploy;
 
+import dev.coreloop.affinity.CpuSet;
 import dev.coreloop.affinity.CpuTopology;
 import dev.coreloop.affinity.PinMode;
 import dev.coreloop.affinity.PinningException;
@@ -33,6 +34,61 @@ record PinSetup(ResolvedPlan plan, PinMode mode, int reactorCount, String modeSo
     ThreadPinner newPinner()
     {
         return ThreadPinner.forPlan(plan, mode);
+    }
+
+    /**
+     * Where the JVM's own threads go ({@code jvm-threads-cpus}).
+     *
+     * @param cpus the housekeeping CPUs they move to, or null when they stay where they are.
+     * @param why  how that was decided, for {@code --dry-run} and the start-up line.
+     */
+    record JvmThreads(CpuSet cpus, String why)
+    {
+    }
+
+    /**
+     * @return where the JVM's own threads go: {@code auto} moves them to the allowed CPUs outside the reactors' when
+     * there are any and pinning is on; a CPU list must lie in the allowed set and outside the reactor CPUs.
+     * @throws ConfigException naming the setting, for a CPU list outside the allowed set or on a reactor's CPU.
+     */
+    JvmThreads jvmThreads(final LauncherSettings settings)
+    {
+        final LauncherSettings.Value value = settings.value(Setting.JVM_THREADS_CPUS);
+        final CpuSet given = settings.jvmThreadsCpus();
+        if (given != null && given.isEmpty())
+        {
+            return new JvmThreads(null, "off, " + value.label());
+        }
+        if (mode == PinMode.OFF || !plan.placed())
+        {
+            return new JvmThreads(null, "off: pinning is off");
+        }
+        CpuSet reactorCpus = CpuSet.empty();
+        for (int i = 0; i < plan.reactorCount(); i++)
+        {
+            reactorCpus = reactorCpus.union(CpuSet.of(plan.reactorCpu(i)));
+        }
+        if (given != null)
+        {
+            if (!plan.allowed().containsAll(given))
+            {
+                throw new ConfigException(value.label() + ": '" + value.text() + "' is not inside the allowed CPUs " +
+                    plan.allowed());
+            }
+            if (given.intersects(reactorCpus))
+            {
+                throw new ConfigException(value.label() + ": '" + value.text() + "' includes CPUs " +
+                    given.intersect(reactorCpus) + " of the reactors (reactor CPUs " + reactorCpus + ")");
+            }
+            return new JvmThreads(given, value.label());
+        }
+        final CpuSet housekeeping = plan.allowed().minus(reactorCpus);
+        if (housekeeping.isEmpty())
+        {
+            return new JvmThreads(null, "off: auto, and every allowed CPU (" + plan.allowed() + ") runs a reactor");
+        }
+        return new JvmThreads(housekeeping, "auto: the allowed CPUs " + plan.allowed() + " minus the reactor CPUs " +
+            reactorCpus);
     }
 
     /**

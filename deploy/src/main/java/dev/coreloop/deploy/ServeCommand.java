@@ -158,12 +158,19 @@ public final class ServeCommand implements Callable<Integer>
             + Setting.RESP_MAXMEMORY_DEFAULT + ".")
     private String respMaxmemory;
 
-    @Option(names = "--config", paramLabel = "FILE", order = 21,
+    @Option(names = "--jvm-threads-cpus", paramLabel = "auto|off|CPUS", order = 21,
+        description = "Move the JVM's own threads (GC, JIT compilers, VM thread, an unplaced acceptor) off the"
+            + " reactors' CPUs after start, and newly created ones every second: auto = onto the allowed CPUs the"
+            + " reactors leave (off when there are none), off, or a CPU list. Default: "
+            + Setting.JVM_THREADS_CPUS_DEFAULT + ".")
+    private String jvmThreadsCpus;
+
+    @Option(names = "--config", paramLabel = "FILE", order = 22,
         description = "A config file of 'key = value' lines whose keys are these options without dashes"
             + " (sample: deploy/coreloop.conf).")
     private Path configFile;
 
-    @Option(names = "--dry-run", order = 22,
+    @Option(names = "--dry-run", order = 23,
         description = "Print the resolved settings, where each came from and the plan they resolve to on this"
             + " machine, then exit without serving.")
     private boolean dryRun;
@@ -198,9 +205,11 @@ public final class ServeCommand implements Callable<Integer>
         if (dryRun)
         {
             final PinSetup pins;
+            final PinSetup.JvmThreads jvmThreads;
             try
             {
                 pins = PinSetup.resolve(settings);
+                jvmThreads = pins.jvmThreads(settings);
             }
             catch (final ConfigException ex)
             {
@@ -210,6 +219,8 @@ public final class ServeCommand implements Callable<Integer>
             out.println("effective pinning spec = " + settings.effectivePinSpec());
             out.println("pin mode              = " + pins.mode().specName() + " (" + pins.modeSource() + ")");
             out.println(pins.plan() + "; mode " + pins.mode().specName());
+            out.println("jvm threads cpus      = " + (jvmThreads.cpus() == null ? "none (stay where they are)" :
+                jvmThreads.cpus().toString()) + " (" + jvmThreads.why() + ")");
             out.println("counters file         = " + (settings.runDir() == null ?
                 dev.coreloop.core.status.CountersFile.defaultParentDirectory(env) : settings.runDir()) + "/" +
                 dev.coreloop.core.status.CountersFile.DIRECTORY_PREFIX + "<pid>/" +
@@ -243,6 +254,7 @@ public final class ServeCommand implements Callable<Integer>
         putIfGiven(flags, Setting.IDLE_MODE, idleMode);
         putIfGiven(flags, Setting.RESP_PROTO_MAX_BULK_LEN, respProtoMaxBulkLen);
         putIfGiven(flags, Setting.RESP_MAXMEMORY, respMaxmemory);
+        putIfGiven(flags, Setting.JVM_THREADS_CPUS, jvmThreadsCpus);
         final ConfigFile file = null == configFile ? null : ConfigFile.read(configFile);
         return LauncherSettings.resolve(flags, env, file);
     }

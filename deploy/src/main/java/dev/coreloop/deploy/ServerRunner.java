@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.coreloop.affinity.JvmThreadMover;
 import dev.coreloop.affinity.PinningException;
 import dev.coreloop.affinity.ThreadPinner;
 import dev.coreloop.core.Server;
@@ -60,6 +61,8 @@ public final class ServerRunner implements ServeAction
     // What a second signal must still release before it halts the JVM; set on the main thread once they exist.
     private volatile ThreadPinner claimsToRelease;
     private volatile java.nio.file.Path countersFileToRemove;
+    // Re-sweeps the JVM's threads once a second; stopped with the server.
+    private volatile java.util.concurrent.ScheduledExecutorService jvmThreadSweeper;
 
     @Override
     public int serve(final LauncherSettings settings, final PrintWriter out, final PrintWriter err)
@@ -73,9 +76,11 @@ public final class ServerRunner implements ServeAction
         });
         final boolean handled = signals.install();
         final PinSetup pins;
+        final PinSetup.JvmThreads jvmThreads;
         try
         {
             pins = PinSetup.resolve(settings);
+            jvmThreads = pins.jvmThreads(settings);
         }
         catch (final ConfigException ex)
         {
@@ -191,6 +196,7 @@ public final class ServerRunner implements ServeAction
             new Thread(() -> stopServer(server, pinner, settings.shutdownDeadlineMs()), "coreloop-shutdown-hook"));
 
         out.println(server.pinningReport());
+        out.println("coreloop: jvm threads: " + moveJvmThreads(jvmThreads, pinner, pins, out));
         for (final Listener listener : listeners)
         {
             out.println("coreloop: " + listener.name() + " listening on " +
@@ -235,6 +241,58 @@ public final class ServerRunner implements ServeAction
         out.println("coreloop: stopped");
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Moves the JVM's own threads onto the housekeeping CPUs (after start, so the reactors have pinned themselves) and
+     * starts the once-a-second sweep that catches threads created later; its thread is created here, from the main
+     * thread just moved, so it runs on the housekeeping CPUs itself.
+     *
+     * @return the start-up line's text.
+     */
+    private String moveJvmThreads(final PinSetup.JvmThreads jvmThreads, final ThreadPinner pinner, final PinSetup pins,
+        final PrintWriter out)
+    {
+        if (jvmThreads.cpus() == null)
+        {
+            return "left where they are (" + jvmThreads.why() + ")";
+        }
+        if (!JvmThreadMover.supported())
+        {
+            return "left where they are (this OS or JVM cannot set another thread's CPUs)";
+        }
+        final JvmThreadMover mover = JvmThreadMover.forThisProcess(pinner, pins.plan().allowed(), jvmThreads.cpus());
+        final JvmThreadMover.Sweep first = mover.sweep();
+        final java.util.Set<String> reported = new java.util.HashSet<>(first.failures());
+        final java.util.concurrent.ScheduledExecutorService sweeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "coreloop-jvm-threads");
+                thread.setDaemon(true);
+                return thread;
+            });
+        jvmThreadSweeper = sweeper;
+        sweeper.scheduleWithFixedDelay(() ->
+        {
+            try
+            {
+                final JvmThreadMover.Sweep sweep = mover.sweep();
+                final boolean newFailure = !reported.containsAll(sweep.failures());
+                reported.addAll(sweep.failures());
+                if (sweep.moved() > 0 || newFailure)
+                {
+                    out.println("coreloop: jvm threads: " + sweep.describe(mover.target()) + " (" +
+                        mover.movedTotal() + " moved since start)");
+                    out.flush();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                out.println("coreloop: jvm threads: sweep failed: " + ex);
+                out.flush();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        return first.describe(mover.target()) + " (" + jvmThreads.why() + "); re-checked every second";
     }
 
     /**
@@ -285,6 +343,11 @@ public final class ServerRunner implements ServeAction
             }
             finally
             {
+                final java.util.concurrent.ScheduledExecutorService sweeper = jvmThreadSweeper;
+                if (sweeper != null)
+                {
+                    sweeper.shutdownNow();
+                }
                 pinner.close();
                 stopDone.countDown();
             }

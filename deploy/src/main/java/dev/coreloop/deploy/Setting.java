@@ -52,7 +52,12 @@ public enum Setting
     /** RESP: the largest bulk string (value) a request may carry, redis's {@code proto-max-bulk-len}. */
     RESP_PROTO_MAX_BULK_LEN("resp-proto-max-bulk-len", Setting.RESP_PROTO_MAX_BULK_LEN_DEFAULT),
     /** RESP: the keyspace memory limit, redis's {@code maxmemory}; {@code auto} is half the JVM's maximum heap. */
-    RESP_MAXMEMORY("resp-maxmemory", Setting.RESP_MAXMEMORY_DEFAULT);
+    RESP_MAXMEMORY("resp-maxmemory", Setting.RESP_MAXMEMORY_DEFAULT),
+    /**
+     * Where the JVM's own threads (GC, JIT, VM thread, an unplaced acceptor) run: {@code auto} (the allowed CPUs the
+     * reactors leave, when there are any), {@code off}, or a CPU list.
+     */
+    JVM_THREADS_CPUS("jvm-threads-cpus", Setting.JVM_THREADS_CPUS_DEFAULT);
 
     /** Embedded defaults, as strings in the same syntax a user writes (also shown by {@code --help}). */
     public static final String REACTORS_DEFAULT = "auto";
@@ -75,6 +80,7 @@ public enum Setting
     public static final String IDLE_MODE_DEFAULT = "select";
     public static final String RESP_PROTO_MAX_BULK_LEN_DEFAULT = "64mb";
     public static final String RESP_MAXMEMORY_DEFAULT = "auto";
+    public static final String JVM_THREADS_CPUS_DEFAULT = "auto";
 
     /** Prefix of the environment variables. */
     public static final String ENV_PREFIX = "CORELOOP_";

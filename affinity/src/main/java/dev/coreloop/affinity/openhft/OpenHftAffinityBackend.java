@@ -7,6 +7,7 @@ import dev.coreloop.affinity.AffinityBackend;
 import dev.coreloop.affinity.CpuSet;
 import dev.coreloop.affinity.topology.ProcStatusReader;
 import net.openhft.affinity.Affinity;
+import net.openhft.affinity.impl.LinuxHelper;
 
 /**
  * The system-call backend over OpenHFT affinity ({@code net.openhft.affinity.Affinity}): sched_setaffinity,
@@ -68,5 +69,15 @@ public final class OpenHftAffinityBackend implements AffinityBackend
     public CpuSet kernelThreadAffinity(final int threadId)
     {
         return linux && threadId > 0 ? ProcStatusReader.cpusAllowed(root, threadId) : null;
+    }
+
+    @Override
+    public void setThreadAffinity(final int threadId, final CpuSet cpus)
+    {
+        if (!linux || threadId <= 0)
+        {
+            AffinityBackend.super.setThreadAffinity(threadId, cpus);
+        }
+        LinuxHelper.sched_setaffinity(threadId, cpus.toBitSet());
     }
 }
