@@ -192,6 +192,14 @@ public final class ScalingSweep
     {
         System.setProperty("java.awt.headless", "true");
         final CpuTopology topology = CpuTopology.detect();
+        if (args.length == 2 && args[0].equals("--replot"))
+        {
+            // Redraw the plots of an earlier sweep from its CSV (after a change to the charts, or to look again).
+            final Path dir = Path.of(args[1]);
+            SweepPlots.drawAll(SweepReport.readCsv(dir.resolve("scaling.csv")), dir)
+                .forEach(file -> System.out.println("plot: " + file));
+            return;
+        }
         final int physicalCores = topology.physicalCores(topology.allowed()).size();
         final Settings settings;
         try

@@ -25,7 +25,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class SweepPlots
 {
     /** Plot width in pixels. */
-    public static final int WIDTH = 900;
+    public static final int WIDTH = 1000;
     /** Plot height in pixels. */
     public static final int HEIGHT = 560;
 
@@ -96,6 +96,8 @@ public final class SweepPlots
             any = true;
             final XYSeries series = chart.addSeries(server, xs, ys);
             series.setMarker(SeriesMarkers.CIRCLE);
+            series.setLineColor(colour(server));
+            series.setMarkerColor(colour(server));
             if (idealLine && server.equals(ServerKind.CORELOOP.id()))
             {
                 final Point one = SweepReport.find(points, server, protocol, 1);
@@ -112,6 +114,7 @@ public final class SweepPlots
                     final XYSeries ideal = chart.addSeries("coreloop ideal (N x 1-reactor)", ix, iy);
                     ideal.setMarker(SeriesMarkers.NONE);
                     ideal.setLineStyle(SeriesLines.DASH_DASH);
+                    ideal.setLineColor(colour(server));
                 }
             }
         }
@@ -120,7 +123,7 @@ public final class SweepPlots
             final XYSeries over = chart.addSeries("oversubscribed (load shares server CPUs)", overX, overY);
             over.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             over.setMarker(SeriesMarkers.CROSS);
-            over.setMarkerColor(java.awt.Color.RED);
+            over.setMarkerColor(java.awt.Color.BLACK);
         }
         if (!any)
         {
@@ -130,5 +133,22 @@ public final class SweepPlots
         final Path file = dir.resolve(metric + "-" + protocol + ".png");
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;
+    }
+
+    /**
+     * {@return the colour of a server's series, the same on every chart} (XChart's default palette assigns colours in
+     * the order series are added, so a server missing from one chart would shift every other server's colour).
+     */
+    public static java.awt.Color colour(final String server)
+    {
+        return switch (server)
+        {
+            case "coreloop" -> new java.awt.Color(0, 90, 200);
+            case "netty-nio" -> new java.awt.Color(230, 140, 0);
+            case "netty-epoll" -> new java.awt.Color(0, 150, 60);
+            case "vthreads" -> new java.awt.Color(150, 60, 180);
+            case "blocking" -> new java.awt.Color(200, 40, 40);
+            default -> java.awt.Color.DARK_GRAY;
+        };
     }
 }

@@ -6,9 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -193,6 +195,53 @@ public final class SweepReport
         final Set<Integer> set = new TreeSet<>();
         points.forEach(p -> set.add(p.reactors()));
         return new ArrayList<>(set);
+    }
+
+    /**
+     * Reads a CSV written by {@link #writeCsv} back into points (the efficiency rows are derived, so they are skipped),
+     * for redrawing the plots of an earlier sweep ({@code ScalingSweep --replot DIR}).
+     *
+     * @param file the CSV.
+     * @return the points, in the CSV's order.
+     * @throws IOException if it cannot be read or is not a sweep's CSV.
+     */
+    public static List<Point> readCsv(final Path file) throws IOException
+    {
+        final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).equals(CSV_HEADER))
+        {
+            throw new IOException(file + ": not a sweep CSV (its first line must be " + CSV_HEADER + ")");
+        }
+        final Map<String, double[]> values = new LinkedHashMap<>();
+        final Map<String, String[]> keys = new LinkedHashMap<>();
+        for (int n = 1; n < lines.size(); n++)
+        {
+            final String[] f = lines.get(n).split(",", 10);
+            if (f.length != 10)
+            {
+                throw new IOException(file + ":" + (n + 1) + ": expected 10 columns but found " + f.length);
+            }
+            final String key = f[0] + "," + f[1] + "," + f[2];
+            keys.putIfAbsent(key, f);
+            final double[] v = values.computeIfAbsent(key, k -> new double[METRICS.size()]);
+            for (int m = 0; m < METRICS.size(); m++)
+            {
+                if (METRICS.get(m)[0].equals(f[3]))
+                {
+                    v[m] = f[4].isEmpty() ? Double.NaN : Double.parseDouble(f[4]);
+                }
+            }
+        }
+        final List<Point> points = new ArrayList<>();
+        for (final Map.Entry<String, String[]> e : keys.entrySet())
+        {
+            final String[] f = e.getValue();
+            final double[] v = values.get(e.getKey());
+            final String note = f[9].length() >= 2 && f[9].startsWith("\"") ? f[9].substring(1, f[9].length() - 1) : f[9];
+            points.add(new Point(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[7]), Integer.parseInt(f[8]),
+                Boolean.parseBoolean(f[6]), note, v[0], v[1], v[3], v[4], v[5], v[6], v[7], v[8]));
+        }
+        return points;
     }
 
     private static String format(final double value)

@@ -419,7 +419,10 @@ public final class ThreadsComparison
             }
             if (!xs.isEmpty())
             {
-                chart.addSeries(server, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+                final org.knowm.xchart.XYSeries series = chart.addSeries(server, xs, ys);
+                series.setMarker(SeriesMarkers.CIRCLE);
+                series.setLineColor(dev.coreloop.bench.scaling.SweepPlots.colour(server));
+                series.setMarkerColor(dev.coreloop.bench.scaling.SweepPlots.colour(server));
                 any = true;
             }
         }
