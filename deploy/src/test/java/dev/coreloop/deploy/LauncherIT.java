@@ -217,7 +217,8 @@ class LauncherIT
         final Map<String, String> env = scriptEnvironment("-XX:+PrintCommandLineFlags");
         final Running defaults = startCommand(env, script.toString(), "--help");
         assertThat(defaults.process.waitFor(45, TimeUnit.SECONDS)).isTrue();
-        assertThat(defaults.stdout()).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=16777216");
+        assertThat(defaults.stdout()).contains("-XX:+UseSerialGC").contains("-XX:InitialHeapSize=16777216")
+            .contains("-XX:MaxNewSize=8388608");
         final java.util.regex.Matcher direct =
             java.util.regex.Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)").matcher(defaults.stdout());
         assertThat(direct.find()).as(defaults.stdout()).isTrue();
@@ -233,6 +234,7 @@ class LauncherIT
         assertThat(overridden.stdout())
             .contains("-XX:+UseParallelGC")
             .doesNotContain("-XX:+UseSerialGC")
+            .doesNotContain("-XX:MaxNewSize=8388608")
             .contains("-XX:InitialHeapSize=33554432")
             .contains("-XX:MaxDirectMemorySize=1073741824");
     }
