@@ -28,7 +28,9 @@ SERVERS=${SERVERS:-coreloop-1 coreloop-2 redis}
 LOADS=${LOADS:-get set get-p16 set-p16}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JAR=bench/target/benchmarks.jar
-JVM_OPTS=${JVM_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED}
+# The launcher's collector and young-generation cap (docs/launcher.md, "Memory"): how a user runs it. The process's
+# CPU time counts every JVM thread, so the collector's own threads are part of the cost (G1's add ~0.1-0.4 us/request).
+JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -Xms64m -XX:MaxNewSize=8m --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED}
 PORT=${PORT:-16390}
 
 [ -f "$JAR" ] || { echo "missing $JAR: mvn -B -DskipTests package -pl bench -am" >&2; exit 1; }
