@@ -124,7 +124,7 @@ final class CollectionOperations
                 sadd(reply);
                 break;
             case SREM:
-                srem(reply);
+                removeMembers(SetValue.class, reply);
                 break;
             case SPOP:
                 spop(reply);
@@ -155,7 +155,7 @@ final class CollectionOperations
                 hget(reply);
                 break;
             case HDEL:
-                hdel(reply);
+                removeMembers(HashValue.class, reply);
                 break;
             case HLEN:
                 sizeReply(find(HashValue.class), reply);
@@ -196,7 +196,7 @@ final class CollectionOperations
                 zscore(reply);
                 break;
             case ZREM:
-                zrem(reply);
+                removeMembers(ZSetValue.class, reply);
                 break;
             case TYPE:
                 type(reply);
@@ -387,27 +387,6 @@ final class CollectionOperations
         reply.integer(added);
     }
 
-    private void srem(final ReplyWriter reply)
-    {
-        final int index = find(SetValue.class);
-        if (index == WRONG_TYPE)
-        {
-            reply.error(WRONGTYPE);
-            return;
-        }
-        int removed = 0;
-        if (index >= 0)
-        {
-            final SetValue set = (SetValue)store.value(index);
-            for (int i = 0; i < args.count() && set.size() > 0; i++)
-            {
-                removed += set.remove(args.bytes(i)) ? 1 : 0;
-            }
-            deleteIfEmpty(index);
-        }
-        reply.integer(removed);
-    }
-
     private void spop(final ReplyWriter reply)
     {
         if (args.count() > 1)
@@ -529,27 +508,6 @@ final class CollectionOperations
         {
             reply.bulk(value, 0, value.length);
         }
-    }
-
-    private void hdel(final ReplyWriter reply)
-    {
-        final int index = find(HashValue.class);
-        if (index == WRONG_TYPE)
-        {
-            reply.error(WRONGTYPE);
-            return;
-        }
-        int removed = 0;
-        if (index >= 0)
-        {
-            final HashValue hash = (HashValue)store.value(index);
-            for (int i = 0; i < args.count() && hash.size() > 0; i++)
-            {
-                removed += hash.remove(args.bytes(i)) ? 1 : 0;
-            }
-            deleteIfEmpty(index);
-        }
-        reply.integer(removed);
     }
 
     private void hgetall(final ReplyWriter reply)
@@ -909,27 +867,6 @@ final class CollectionOperations
         reply.bulk(score, 0, score.length);
     }
 
-    private void zrem(final ReplyWriter reply)
-    {
-        final int index = find(ZSetValue.class);
-        if (index == WRONG_TYPE)
-        {
-            reply.error(WRONGTYPE);
-            return;
-        }
-        int removed = 0;
-        if (index >= 0)
-        {
-            final ZSetValue zset = (ZSetValue)store.value(index);
-            for (int i = 0; i < args.count() && zset.size() > 0; i++)
-            {
-                removed += zset.remove(args.bytes(i)) ? 1 : 0;
-            }
-            deleteIfEmpty(index);
-        }
-        reply.integer(removed);
-    }
-
     // ---- any type ----
 
     private void type(final ReplyWriter reply)
@@ -951,6 +888,29 @@ final class CollectionOperations
      * {@return the key's slot in the collection store if it holds a {@code type}, -1 if it does not exist,
      * {@link #WRONG_TYPE} if it holds a string or another collection}
      */
+    /** SREM, HDEL, ZREM: removes the named members (fields) and answers how many there were. */
+    private <T extends CollectionValue & CollectionValue.Members> void removeMembers(final Class<T> type,
+        final ReplyWriter reply)
+    {
+        final int index = find(type);
+        if (index == WRONG_TYPE)
+        {
+            reply.error(WRONGTYPE);
+            return;
+        }
+        int removed = 0;
+        if (index >= 0)
+        {
+            final T value = type.cast(store.value(index));
+            for (int i = 0; i < args.count() && value.size() > 0; i++)
+            {
+                removed += value.remove(args.bytes(i)) ? 1 : 0;
+            }
+            deleteIfEmpty(index);
+        }
+        reply.integer(removed);
+    }
+
     private int find(final Class<? extends CollectionValue> type)
     {
         final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);

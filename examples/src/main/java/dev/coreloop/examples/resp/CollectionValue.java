@@ -25,6 +25,18 @@ abstract class CollectionValue
         grow(VALUE_OVERHEAD_BYTES);
     }
 
+    /** A collection whose members (or fields) are removed by name: sets, hashes, sorted sets. */
+    interface Members
+    {
+        /**
+         * Removes a member (a hash's field).
+         *
+         * @param member its bytes.
+         * @return true if it was there.
+         */
+        boolean remove(Bytes member);
+    }
+
     /** {@return redis's name for the type, as TYPE answers} */
     abstract String typeName();
 

@@ -9,7 +9,7 @@ import java.util.Map;
  *
  * <p><b>Threading:</b> confined to the reactor of its shard.
  */
-final class HashValue extends CollectionValue
+final class HashValue extends CollectionValue implements CollectionValue.Members
 {
     private final LinkedHashMap<Bytes, byte[]> fields = new LinkedHashMap<>();
 
@@ -50,7 +50,8 @@ final class HashValue extends CollectionValue
     }
 
     /** {@return true if {@code field} was there} */
-    boolean remove(final Bytes field)
+    @Override
+    public boolean remove(final Bytes field)
     {
         final byte[] previous = fields.remove(field);
         if (previous == null)

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  *
  * <p><b>Threading:</b> confined to the reactor of its shard.
  */
-final class SetValue extends CollectionValue
+final class SetValue extends CollectionValue implements CollectionValue.Members
 {
     private final ArrayList<Bytes> members = new ArrayList<>();
     private final HashMap<Bytes, Integer> positions = new HashMap<>();
@@ -57,7 +57,8 @@ final class SetValue extends CollectionValue
     }
 
     /** {@return true if {@code member} was there} */
-    boolean remove(final Bytes member)
+    @Override
+    public boolean remove(final Bytes member)
     {
         final Integer position = positions.remove(member);
         if (position == null)

@@ -13,7 +13,7 @@ import java.util.TreeSet;
  *
  * <p><b>Threading:</b> confined to the reactor of its shard.
  */
-final class ZSetValue extends CollectionValue
+final class ZSetValue extends CollectionValue implements CollectionValue.Members
 {
     /** A member and its score; immutable (a new score is a new entry). */
     static final class Entry
@@ -84,7 +84,8 @@ final class ZSetValue extends CollectionValue
     }
 
     /** {@return true if {@code member} was there} */
-    boolean remove(final Bytes member)
+    @Override
+    public boolean remove(final Bytes member)
     {
         final Entry entry = byMember.remove(member);
         if (entry == null)
