@@ -29,10 +29,10 @@ for tool in wrk redis-benchmark redis-server taskset; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install wrk redis-tools redis-server util-linux)" >&2; exit 1; }
 done
 
-TMP=$(mktemp -d)
-SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
+
+# shellcheck source=lib.sh
+. bench/scripts/lib.sh
+server_scaffold
 
 cat > "$TMP/pipeline.lua" <<'LUA'
 init = function(args)
@@ -43,11 +43,7 @@ end
 request = function() return req end
 LUA
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 HZ=$(getconf CLK_TCK)
-
-# shellcheck source=lib.sh
-. bench/scripts/lib.sh
 
 start_server() { # name port
     local name=$1 port=$2
@@ -61,12 +57,6 @@ start_server() { # name port
     esac >"$TMP/$name.log" 2>&1 &
     SERVER_PID=$!
     wait_port "$port"
-}
-
-stop_server() {
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
 }
 
 # One measured run: prints "requests_per_s cpu_us_per_request".
@@ -93,7 +83,6 @@ run_load() { # load port
     awk -v r="$rps" -v t="$total" -v d="$((after - before))" -v hz="$HZ" 'BEGIN { printf "%.0f %.3f\n", r, (d / hz) * 1e6 / t }'
 }
 
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 declare -A RPS CPU
 measure() { # name port load

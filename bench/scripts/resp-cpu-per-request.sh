@@ -38,15 +38,11 @@ for tool in redis-benchmark redis-server taskset; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install redis-tools redis-server util-linux)" >&2; exit 1; }
 done
 
-TMP=$(mktemp -d)
-SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
 
 # shellcheck source=lib.sh
 . bench/scripts/lib.sh
+server_scaffold
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
 HZ=$(getconf CLK_TCK)
 cpu_count() { # a taskset CPU list such as 1 or 2-3 or 0,2-3
     local n=0 part
@@ -67,12 +63,6 @@ start_server() { # name
     wait_port "$PORT"
 }
 
-stop_server() {
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-}
-
 # One measured run: prints "requests_per_s cpu_us_per_request errors".
 run_load() { # load
     local load=$1 t=${1%-p16} p=1 before after out rps errors
@@ -88,7 +78,6 @@ run_load() { # load
         'BEGIN { printf "%.0f %.3f %d\n", r, (d / hz) * 1e6 / t, e }'
 }
 
-median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 declare -A RPS CPU ERR
 echo "server on CPUs $SERVER_CPUS, redis-benchmark on CPU $LOAD_CPU; -c $CONNECTIONS -n $REQUESTS -r $KEYSPACE; median of $RUNS interleaved runs"

@@ -28,13 +28,10 @@ for tool in perf redis-benchmark redis-server taskset; do
     command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
 done
 
-TMP=$(mktemp -d)
-SERVER_PID=
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
 
 # shellcheck source=lib.sh
 . bench/scripts/lib.sh
+server_scaffold
 
 start_server() { # name port
     case "$1" in
@@ -45,12 +42,6 @@ start_server() { # name port
     esac
     SERVER_PID=$!
     wait_port "$2"
-}
-
-stop_server() {
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
 }
 
 measure_once() { # name port -> prints syscalls per request
@@ -71,7 +62,6 @@ measure_once() { # name port -> prints syscalls per request
         | head -6 > "$TMP/top-$name.txt"
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "syscalls per request: redis-benchmark -c $CONNECTIONS -P $PIPELINE -t $TESTS -n $REQUESTS, server on CPU $SERVER_CPU, load on CPU $LOAD_CPU, $RUNS runs"
 for name in coreloop redis; do
