@@ -163,6 +163,15 @@ final class HostCheck
         final String how = cpusetConfined ? "the process is confined to the cgroup cpuset " + topology.cgroupCpuset() +
             " (exclusive if it comes from the static CPU manager or a dedicated cpuset)" :
             isolcpus.containsAll(reactorCpus) ? "isolcpus covers them" : "nothing keeps other tasks off them";
+        final CpuSet allowed = topology.allowed();
+        if (reactorCpus.containsAll(allowed) && !cpusetConfined)
+        {
+            // Isolating every CPU isolates nothing: the kernel, IRQs and the JVM's other threads need somewhere to run.
+            return new Finding(name, Status.WARN, "reactor CPUs " + reactorCpus + " are every CPU this process may " +
+                "use (" + allowed + "): the kernel, IRQs and the JVM's other threads run on reactor CPUs",
+                "leave a housekeeping CPU: --pin 'reserve=" + allowed.first() + " reactors=auto' (or fewer reactors)," +
+                " then isolate the rest (isolcpus, nohz_full, rcu_nocbs)");
+        }
         if (missing.isEmpty())
         {
             return new Finding(name, Status.PASS, "reactor CPUs " + reactorCpus + ": " + how +

@@ -121,6 +121,17 @@ class HostCheckTest
     }
 
     @Test
+    void shouldWarnWhenReactorsTakeEveryCpuEvenIfIsolated()
+    {
+        final HostCheck.Finding finding = finding(check("tuned", "reserve=none reactors=0-3", PinMode.BEST_EFFORT,
+            IdleMode.SELECT, 4096, ENOUGH_DIRECT_BYTES), "cpu-isolation");
+
+        assertThat(finding.status()).isEqualTo(Status.WARN);
+        assertThat(finding.message()).contains("are every CPU this process may use (0-3)");
+        assertThat(finding.fix()).startsWith("leave a housekeeping CPU: --pin 'reserve=0 reactors=auto'");
+    }
+
+    @Test
     void shouldPassSomaxconnWhenTheBacklogFits()
     {
         assertThat(finding(check("untuned", SPEC, PinMode.BEST_EFFORT, IdleMode.SELECT, 128, ENOUGH_DIRECT_BYTES),
