@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code coreloop} command line (run by the {@code ./coreloop} script): {@code serve}, {@code topology} and
- * {@code stat}.
+ * The {@code coreloop} command line (run by the {@code ./coreloop} script): {@code serve}, {@code topology},
+ * {@code stat} and {@code check}.
  *
  * <p>Exit status: {@link #EXIT_OK} 0, {@link #EXIT_FAILURE} 1 when a server cannot start or run, {@link #EXIT_USAGE}
  * 2 for bad input, reported on one line that names the option and the value.
@@ -79,6 +79,7 @@ public final class Main implements Callable<Integer>
         commandLine.addSubcommand("serve", new ServeCommand(env, serveAction));
         commandLine.addSubcommand("topology", new TopologyCommand(env));
         commandLine.addSubcommand("stat", new StatCommand(env));
+        commandLine.addSubcommand("check", new CheckCommand(env));
         commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -99,7 +100,7 @@ public final class Main implements Callable<Integer>
     @Override
     public Integer call()
     {
-        return badInput(spec.commandLine().getErr(), spec, "missing command (serve, topology, stat or help)");
+        return badInput(spec.commandLine().getErr(), spec, "missing command (serve, topology, stat, check or help)");
     }
 
     /**

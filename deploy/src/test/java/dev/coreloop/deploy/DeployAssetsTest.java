@@ -25,7 +25,7 @@ class DeployAssetsTest
     {
         final String unit = Files.readString(UNIT);
         final CpuSet affinity = CpuSet.parse(single(unit, "(?m)^CPUAffinity=(\\S+)$"));
-        final PinningPlan plan = PinningPlan.parse(single(unit, "--pin \"([^\"]+)\""));
+        final PinningPlan plan = PinningPlan.parse(single(unit, "(?s)coreloop.jar serve .*?--pin \"([^\"]+)\""));
 
         assertThat(affinity.contains(plan.acceptorCpu())).as("acceptor CPU %d in %s", plan.acceptorCpu(), affinity)
             .isTrue();
@@ -72,13 +72,12 @@ class DeployAssetsTest
         final LauncherSettings settings = LauncherSettings.resolve(
             Map.of(Setting.BIND, "0.0.0.0"), Map.of("CORELOOP_PIN", pin, "CORELOOP_PIN_MODE", mode), null);
         PinningPlan.parse(settings.effectivePinSpec());
-        assertThat(manifest).contains("args: [\"--bind\", \"0.0.0.0\"]");
+        assertThat(manifest).contains("args: [\"--bind\", \"0.0.0.0\", \"--metrics-port\", \"9100\"]");
         for (final String port : new String[] {Setting.ECHO_PORT_DEFAULT, Setting.HTTP_PORT_DEFAULT,
             Setting.RESP_PORT_DEFAULT})
         {
             assertThat(manifest).contains("containerPort: " + port);
         }
-        assertThat(manifest).containsPattern("readinessProbe:\\s*\\n\\s*tcpSocket:\\s*\\n\\s*port: http");
     }
 
     @Test
