@@ -28,6 +28,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpServerIT
 {
+    /** Pipelined requests below which the per-request allocation bound of the wrk run is not checked. */
+    private static final long MIN_REQUESTS_FOR_ALLOCATION_BOUND = 100_000;
+
     private static final String HOST = "Host: 127.0.0.1\r\n";
     private static final int RAW_TIMEOUT_MS = 2_000;
 
@@ -320,10 +323,12 @@ class HttpServerIT
             assertThat(result.non2xxResponses()).as(result.report()).isZero();
             assertThat(result.socketErrors()).as(result.report()).isZero();
         }
-        if (allocatedBeforeBytes >= 0)
+        // The bound amortizes the 16 new connections' handlers (a few KiB each) over the run: it means something only
+        // when wrk got through many requests, which a machine busy with other work may not give it in 2 s (560 once).
+        // The handler's own zero-allocation contract is HttpHandlerAllocationTest's, which does not depend on load.
+        if (allocatedBeforeBytes >= 0 && pipelined.requests() >= MIN_REQUESTS_FOR_ALLOCATION_BOUND)
         {
-            // 16 new connections allocate their handlers (a few KiB each); a request that allocated even one
-            // small object would cost more than 16 bytes each over the run
+            // a request that allocated even one small object would cost more than 16 bytes each over the run
             assertThat((double)allocatedBytes / pipelined.requests())
                 .as("reactor bytes allocated per request (%d bytes, %d requests)", allocatedBytes, pipelined.requests())
                 .isLessThan(1.0);
