@@ -62,7 +62,7 @@ final class ReactorHousekeeping
         {
             sample = parts.ctx.pinner().samplePin(parts.roleName);
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex) // the pinner may be the application's (ServerContext.pinner): it must not stop us
         {
             if (!sampleFailureLogged)
             {

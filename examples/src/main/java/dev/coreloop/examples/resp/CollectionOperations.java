@@ -32,6 +32,8 @@ final class CollectionOperations
     static final String WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
     static final String NOT_INTEGER = ShardOperations.NOT_INTEGER;
     static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
+    private static final long NO_COUNT = -1;
+    private static final long BAD_COUNT = -2;
     static final String NOT_FLOAT = "ERR value is not a valid float";
     static final String SYNTAX = "ERR syntax error";
 
@@ -242,17 +244,12 @@ final class CollectionOperations
             reply.error("ERR wrong number of arguments for '" + command.lowerName() + "' command");
             return;
         }
-        final boolean hasCount = args.count() == 1;
-        long count = 0;
-        if (hasCount)
+        final long count = optionalCount(reply);
+        if (count == BAD_COUNT)
         {
-            if (!parseLong(0) || strictLong.value() < 0)
-            {
-                reply.error(NOT_POSITIVE);
-                return;
-            }
-            count = strictLong.value();
+            return;
         }
+        final boolean hasCount = count != NO_COUNT;
         final int index = find(ListValue.class);
         if (index == WRONG_TYPE)
         {
@@ -394,17 +391,12 @@ final class CollectionOperations
             reply.error(SYNTAX);
             return;
         }
-        final boolean hasCount = args.count() == 1;
-        long count = 0;
-        if (hasCount)
+        final long count = optionalCount(reply);
+        if (count == BAD_COUNT)
         {
-            if (!parseLong(0) || strictLong.value() < 0)
-            {
-                reply.error(NOT_POSITIVE);
-                return;
-            }
-            count = strictLong.value();
+            return;
         }
+        final boolean hasCount = count != NO_COUNT;
         final int index = find(SetValue.class);
         if (index == WRONG_TYPE)
         {
@@ -741,21 +733,17 @@ final class CollectionOperations
             reply.error(SYNTAX);
             return;
         }
-        long count = 1;
-        if (args.count() == 1)
+        final long given = optionalCount(reply);
+        if (given == BAD_COUNT)
         {
-            if (!parseLong(0) || strictLong.value() < 0)
-            {
-                reply.error(NOT_POSITIVE);
-                return;
-            }
-            count = strictLong.value();
-            if (count == 0)
-            {
-                reply.raw(ReplyWriter.EMPTY_ARRAY);
-                return;
-            }
+            return;
         }
+        if (given == 0)
+        {
+            reply.raw(ReplyWriter.EMPTY_ARRAY);
+            return;
+        }
+        final long count = given == NO_COUNT ? 1 : given;
         final int index = find(ZSetValue.class);
         if (index == WRONG_TYPE)
         {
@@ -939,6 +927,26 @@ final class CollectionOperations
         {
             store.removeAt(index);
         }
+    }
+
+    /**
+     * The optional count of LPOP, RPOP, SPOP, ZPOPMIN and ZPOPMAX (their first and only argument).
+     *
+     * @return {@link #NO_COUNT} when it is absent, {@link #BAD_COUNT} when it is not a non-negative integer (the error
+     * is already answered), else the count.
+     */
+    private long optionalCount(final ReplyWriter reply)
+    {
+        if (args.count() == 0)
+        {
+            return NO_COUNT;
+        }
+        if (!parseLong(0) || strictLong.value() < 0)
+        {
+            reply.error(NOT_POSITIVE);
+            return BAD_COUNT;
+        }
+        return strictLong.value();
     }
 
     private boolean parseLong(final int arg)
