@@ -85,7 +85,11 @@ echo "$(date -u +%FT%TZ); $($JAVA -version 2>&1 | head -1); $(redis-server --ver
 for run in $(seq 1 "$RUNS"); do
     for name in $SERVERS; do
         start_server "$name"
-        taskset -c "$LOAD_CPU" redis-benchmark -p "$PORT" -c "$CONNECTIONS" -n "$REQUESTS" -r "$KEYSPACE" -P 16 -t get,set -q >/dev/null 2>&1  # warm-up
+        # Warm-up with every load measured below (pipelined and not): the JIT compiles the -P 1 path too, so the first
+        # measured load does not pay for compilation (the compiler threads' CPU time is the server process's).
+        for p in 16 1; do
+            taskset -c "$LOAD_CPU" redis-benchmark -p "$PORT" -c "$CONNECTIONS" -n "$REQUESTS" -r "$KEYSPACE" -P "$p" -t get,set -q >/dev/null 2>&1
+        done
         for load in $LOADS; do
             line=$(run_load "$load")
             read -r r c e <<<"$line"

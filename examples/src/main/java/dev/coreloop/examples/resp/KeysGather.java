@@ -58,17 +58,22 @@ final class KeysGather implements ReplyGather
         long count = 0;
         for (int i = 0; i < strings.capacity(); i++)
         {
-            final byte[] key = strings.keyAt(i);
-            if (key != null && !expired(strings.expireAtNs(i), nowNs) && matches(patternText, key))
+            if (!strings.isOccupied(i) || expired(strings.expireAtNs(i), nowNs))
             {
-                reply.bulk(key, 0, key.length);
+                continue;
+            }
+            final byte[] entry = strings.entry(i);
+            final int keyLength = strings.keyLength(i);
+            if (matches(patternText, entry, KeyStore.keyOffset(), keyLength))
+            {
+                reply.bulk(entry, KeyStore.keyOffset(), keyLength);
                 count++;
             }
         }
         for (int i = 0; i < collections.capacity(); i++)
         {
             final byte[] key = collections.keyAt(i);
-            if (key != null && !collections.isExpired(i, nowNs) && matches(patternText, key))
+            if (key != null && !collections.isExpired(i, nowNs) && matches(patternText, key, 0, key.length))
             {
                 reply.bulk(key, 0, key.length);
                 count++;
@@ -77,9 +82,9 @@ final class KeysGather implements ReplyGather
         reply.buffer().putLong(countAt, count);
     }
 
-    private static boolean matches(final String pattern, final byte[] key)
+    private static boolean matches(final String pattern, final byte[] key, final int offset, final int length)
     {
-        return Glob.matches(pattern, new String(key, StandardCharsets.ISO_8859_1));
+        return Glob.matches(pattern, new String(key, offset, length, StandardCharsets.ISO_8859_1));
     }
 
     private static boolean expired(final long deadlineNs, final long nowNs)

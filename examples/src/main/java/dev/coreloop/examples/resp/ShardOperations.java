@@ -161,7 +161,7 @@ final class ShardOperations
             case OP_GET:
             {
                 final int index = store.find(key, keyOffset, keyLength, keyHash, nowNs);
-                if (index >= 0 && store.largeValue(index) != null)
+                if (index >= 0 && store.isLarge(index))
                 {
                     final long handle = exchange.put(shardIndex, store.largeValue(index));
                     if (handle < 0)
@@ -175,7 +175,7 @@ final class ShardOperations
                 }
                 else if (index >= 0)
                 {
-                    reply.bulk(store.valueBytes(index), 0, store.valueLength(index));
+                    reply.bulk(store.entry(index), store.valueOffset(index), store.valueLength(index));
                 }
                 else if (collections.find(key, keyOffset, keyLength, keyHash, nowNs) >= 0)
                 {
@@ -340,12 +340,12 @@ final class ShardOperations
         if (index >= 0)
         {
             final int length = store.valueLength(index);
-            if (length > MAX_INTEGER_VALUE_BYTES || store.largeValue(index) != null)
+            if (length > MAX_INTEGER_VALUE_BYTES || store.isLarge(index))
             {
                 reply.error(NOT_INTEGER);
                 return;
             }
-            valueView.wrap(store.valueBytes(index));
+            valueView.wrap(store.entry(index), store.valueOffset(index), length);
             if (!strictLong.parse(valueView, 0, length))
             {
                 reply.error(NOT_INTEGER);

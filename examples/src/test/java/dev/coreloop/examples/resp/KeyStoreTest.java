@@ -42,7 +42,7 @@ class KeyStoreTest
     private String get(final String key)
     {
         final int index = find(key);
-        return index < 0 ? null : new String(store.valueBytes(index), 0, store.valueLength(index),
+        return index < 0 ? null : new String(store.entry(index), store.valueOffset(index), store.valueLength(index),
             StandardCharsets.US_ASCII);
     }
 
@@ -115,15 +115,86 @@ class KeyStoreTest
     }
 
     @Test
-    void shouldReuseTheValueArrayForSimilarSizedValues()
+    void shouldReuseTheEntryForSimilarSizedValues()
     {
         put("k", "12345678", KeyStore.NO_EXPIRY);
-        final byte[] first = store.valueBytes(find("k"));
+        final byte[] first = store.entry(find("k"));
         put("k", "abcdefgh", KeyStore.NO_EXPIRY);
-        assertThat(store.valueBytes(find("k"))).isSameAs(first);
+        assertThat(store.entry(find("k"))).isSameAs(first);
+        put("k", "abc", KeyStore.NO_EXPIRY);
+        assertThat(store.entry(find("k"))).isSameAs(first);
+        assertThat(get("k")).isEqualTo("abc");
         put("k", "x".repeat(100), KeyStore.NO_EXPIRY);
-        assertThat(store.valueBytes(find("k"))).isNotSameAs(first);
+        assertThat(store.entry(find("k"))).isNotSameAs(first);
         assertThat(get("k")).isEqualTo("x".repeat(100));
+    }
+
+    @Test
+    void shouldTellApartKeysThatShareAHashAndKeysOfEveryLength()
+    {
+        // Every key gets the same hash, so all share one probe run: only the key bytes tell them apart, and removing
+        // from the middle of the run must shift the rest back. Lengths 0..40 cover the 8-byte and the tail compares.
+        final int sameHash = 42;
+        final Map<String, String> model = new HashMap<>();
+        for (int length = 0; length <= 40; length++)
+        {
+            final String key = "k".repeat(length);
+            final String twin = length == 0 ? "z" : key.substring(0, length - 1) + "z"; // differs in the last byte
+            for (final String k : new String[] {key, twin})
+            {
+                final UnsafeBuffer kb = bytes(k);
+                final UnsafeBuffer v = bytes("v" + k);
+                store.put(kb, 0, kb.capacity(), sameHash, v, 0, v.capacity(), KeyStore.NO_EXPIRY, nowNs);
+                model.put(k, "v" + k);
+            }
+        }
+        final Random random = new Random(3);
+        for (final String k : model.keySet().toArray(new String[0]))
+        {
+            if (random.nextBoolean())
+            {
+                final UnsafeBuffer kb = bytes(k);
+                assertThat(store.remove(kb, 0, kb.capacity(), sameHash, nowNs)).isTrue();
+                model.remove(k);
+            }
+        }
+        assertThat(store.size()).isEqualTo(model.size());
+        for (int length = 0; length <= 41; length++)
+        {
+            for (final String k : new String[] {"k".repeat(length), "x".repeat(length)})
+            {
+                final UnsafeBuffer kb = bytes(k);
+                final int index = store.find(kb, 0, kb.capacity(), sameHash, nowNs);
+                final String value = index < 0 ? null :
+                    new String(store.entry(index), store.valueOffset(index), store.valueLength(index),
+                        StandardCharsets.US_ASCII);
+                assertThat(value).as("key of length %d", length).isEqualTo(model.get(k));
+                if (index >= 0)
+                {
+                    assertThat(store.keyLength(index)).isEqualTo(length);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldReplaceALargeValueByBytesAndBack()
+    {
+        final UnsafeBuffer k = bytes("k");
+        final int hash = KeyHash.hash(k, 0, k.capacity());
+        put("k", "0123456789", KeyStore.NO_EXPIRY);
+        final LargeValue large = new LargeValue(1_000);
+        store.putLarge(k, 0, k.capacity(), hash, large, KeyStore.NO_EXPIRY, nowNs);
+        assertThat(store.isLarge(find("k"))).isTrue();
+        assertThat(store.largeValue(find("k"))).isSameAs(large);
+        assertThat(store.valueLength(find("k"))).isEqualTo(1_000);
+        assertThat(store.valueSpace(find("k"))).isZero();
+        put("k", "small", KeyStore.NO_EXPIRY);
+        assertThat(store.isLarge(find("k"))).isFalse();
+        assertThat(store.largeValue(find("k"))).isNull();
+        assertThat(get("k")).isEqualTo("small");
+        assertThat(store.usedBytes()).isEqualTo((long)store.capacity() * (8 + 8 + 8 + 8) + 1 +
+            KeyStore.ENTRY_OVERHEAD_BYTES + store.valueSpace(find("k")));
     }
 
     @Test
@@ -159,7 +230,7 @@ class KeyStoreTest
     /** {@return what the account must be: recomputed from scratch over the model} */
     private static long expectedUsedBytes(final Map<String, Object> model, final int capacity)
     {
-        long bytes = (long)capacity * (3 * 8 + 4 + 4 + 8);
+        long bytes = (long)capacity * (8 + 8 + 8 + 8); // meta, two references, deadline
         for (final Map.Entry<String, Object> entry : model.entrySet())
         {
             bytes += entry.getKey().length() + KeyStore.ENTRY_OVERHEAD_BYTES;
@@ -183,7 +254,7 @@ class KeyStoreTest
                 final String value = "v".repeat(random.nextInt(100));
                 final boolean expires = random.nextBoolean();
                 put(key, value, expires ? nowNs + 1_000_000_000L : KeyStore.NO_EXPIRY);
-                model.put(key, store.valueBytes(find(key)).length);
+                model.put(key, store.valueSpace(find(key)));
                 expiring.put(key, expires);
             }
             else if (action < 6)
