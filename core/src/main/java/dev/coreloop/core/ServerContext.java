@@ -875,7 +875,10 @@ public final class ServerContext
         return this;
     }
 
-    /** {@return the capacity of each reactor's inbox of accepted connections; a full inbox refuses the hand-off} */
+    /**
+     * {@return the capacity of each reactor's inbox of accepted connections; when every inbox is full the acceptor
+     * holds the connection in hand and stops accepting until one has room (the rest wait in the {@link #backlog()})}
+     */
     public int inboxCapacity()
     {
         return inboxCapacity;

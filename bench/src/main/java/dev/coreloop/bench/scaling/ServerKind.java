@@ -11,6 +11,7 @@ import dev.coreloop.bench.peer.NettyPeer;
 import dev.coreloop.bench.peer.ThreadPerConnectionServer;
 import dev.coreloop.core.Server;
 import dev.coreloop.core.ServerContext;
+import dev.coreloop.core.status.CountersSnapshot;
 import dev.coreloop.core.status.ReactorCounter;
 import dev.coreloop.examples.echo.EchoHandler;
 import dev.coreloop.examples.http.HttpConfig;
@@ -46,6 +47,8 @@ public enum ServerKind
     VTHREADS("vthreads"),
     /** A platform thread per connection. */
     BLOCKING("blocking");
+
+    private static final String CLOSE_REASON_PREFIX = "CLOSE_";
 
     /** The note of a point a JVM before 21 cannot run. */
     public static final String NEEDS_JDK_21 = "skipped: needs JDK 21+";
@@ -118,6 +121,16 @@ public enum ServerKind
             return -1;
         }
 
+        /**
+         * {@return how the server's connections ended so far, for a failed row's note (coreloop: connections the
+         * acceptor accepted, the reactors registered, inbox rejections, EMFILE back-offs and every non-zero close
+         * reason), or an empty string for servers without counters}
+         */
+        default String connectionReport()
+        {
+            return "";
+        }
+
         /** Stops it. */
         @Override
         void close();
@@ -177,6 +190,12 @@ public enum ServerKind
                     }
 
                     @Override
+                    public String connectionReport()
+                    {
+                        return coreloopConnectionReport(server.counters());
+                    }
+
+                    @Override
                     public void close()
                     {
                         server.shutdown(5_000);
@@ -219,6 +238,33 @@ public enum ServerKind
                     server::close);
             }
         }
+    }
+
+    /**
+     * {@return the connection counters of a coreloop server in one line: "accepted A, registered R, inbox rejections
+     * I, EMFILE back-offs E, closed: REASON n, ..." (close reasons only when non-zero)}
+     *
+     * @param counters a snapshot of the server's counters.
+     */
+    static String coreloopConnectionReport(final CountersSnapshot counters)
+    {
+        final StringBuilder sb = new StringBuilder()
+            .append("accepted ").append(counters.acceptor(ReactorCounter.ACCEPTOR_ACCEPTED))
+            .append(", registered ").append(counters.total(ReactorCounter.ACCEPTED))
+            .append(", inbox rejections ").append(counters.total(ReactorCounter.INBOX_REJECTIONS))
+            .append(", EMFILE back-offs ").append(counters.acceptor(ReactorCounter.EMFILE_BACKOFFS))
+            .append(", closed:");
+        boolean any = false;
+        for (final ReactorCounter counter : ReactorCounter.values())
+        {
+            if (counter.name().startsWith(CLOSE_REASON_PREFIX) && counters.total(counter) != 0)
+            {
+                sb.append(any ? ", " : " ").append(counter.name().substring(CLOSE_REASON_PREFIX.length()))
+                    .append(' ').append(counters.total(counter));
+                any = true;
+            }
+        }
+        return any ? sb.toString() : sb.append(" none").toString();
     }
 
     private static Running running(final InetSocketAddress address, final Predicate<String> threads,

@@ -52,6 +52,8 @@ class ThreadsComparisonIT
             }
         }
         assertThat(Files.readString(out.resolve("threads.md"), StandardCharsets.UTF_8)).contains("| 50 | blocking |");
+        // After each row the server process says how its connections ended (coreloop counts them).
+        assertThat(output).contains("coreloop x 50: server: accepted 50, registered 50, inbox rejections 0");
         for (final String plot : List.of("threads-cpu.png", "threads-p99.png", "threads-rss.png"))
         {
             assertThat(out.resolve(plot)).isNotEmptyFile();

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * (bounded per readiness), apply the socket options, hand each channel on; and when the process runs out of file
  * descriptors (EMFILE/ENFILE, "Too many open files"), drop OP_ACCEPT from every listener for
  * {@code emfileBackoffMs} (so the selector cannot report them and nothing spins), count the back-off and log at
- * most once per {@link #LOG_INTERVAL_NS}.
+ * most once per {@link #LOG_INTERVAL_NS}. The accepting thread may also {@linkplain #hold() hold} accepting while it
+ * cannot hand a channel on (every reactor inbox full), which leaves new connections in the kernel's listen queue.
  *
  * <p>Used by the {@link AcceptorAgent} and, in {@link dev.coreloop.core.AcceptMode#REUSE_PORT} mode, by each reactor
  * for its own listeners.
@@ -68,6 +69,7 @@ public final class AcceptLoop
     private final AcceptedChannelHandler handler;
     private final long backoffNs;
     private boolean paused;
+    private boolean held;
     private long pausedUntilNs;
     private long lastLogNs;
     private boolean loggedOnce;
@@ -129,26 +131,56 @@ public final class AcceptLoop
     }
 
     /**
-     * Resumes accepting once the back-off has passed.
+     * Resumes accepting once the back-off has passed (unless accepting is also {@linkplain #hold() held}).
      *
      * @param nowNs the owning thread's clock for this cycle.
-     * @return 1 if it resumed, else 0.
+     * @return 1 if the back-off ended, else 0.
      */
     public int poll(final long nowNs)
     {
         if (paused && nowNs - pausedUntilNs >= 0)
         {
             paused = false;
-            for (final ListenerSlot slot : slots)
-            {
-                if (slot.key != null && slot.key.isValid())
-                {
-                    slot.key.interestOps(SelectionKey.OP_ACCEPT);
-                }
-            }
+            updateInterest();
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Stops accepting until {@link #release()}, at once (the current batch ends after the channel being handed on):
+     * the accepting thread holds a channel it could not hand on, so further connections wait in the kernel's listen
+     * queue (the backlog) instead of being accepted and closed. Callable from {@link AcceptedChannelHandler}.
+     */
+    public void hold()
+    {
+        held = true;
+        updateInterest();
+    }
+
+    /** Accepts again after {@link #hold()} (unless an EMFILE back-off still runs). */
+    public void release()
+    {
+        held = false;
+        updateInterest();
+    }
+
+    /** {@return true between {@link #hold()} and {@link #release()}} */
+    public boolean isHeld()
+    {
+        return held;
+    }
+
+    private void updateInterest()
+    {
+        final int interest = paused || held ? 0 : SelectionKey.OP_ACCEPT;
+        for (final ListenerSlot slot : slots)
+        {
+            if (slot.key != null && slot.key.isValid() && slot.key.interestOps() != interest)
+            {
+                slot.key.interestOps(interest);
+            }
+        }
     }
 
     /**
@@ -161,7 +193,7 @@ public final class AcceptLoop
     public int onAcceptable(final ListenerSlot slot, final long nowNs)
     {
         int accepted = 0;
-        while (accepted < ACCEPT_BATCH_LIMIT && !paused)
+        while (accepted < ACCEPT_BATCH_LIMIT && !paused && !held)
         {
             final SocketChannel channel;
             try
@@ -204,13 +236,7 @@ public final class AcceptLoop
         pausedUntilNs = nowNs + backoffNs;
         emfileBackoffs.incrementRelease();
         backoffsSinceLog++;
-        for (final ListenerSlot slot : slots)
-        {
-            if (slot.key != null && slot.key.isValid())
-            {
-                slot.key.interestOps(0);
-            }
-        }
+        updateInterest();
         if (!loggedOnce || nowNs - lastLogNs >= LOG_INTERVAL_NS)
         {
             LOG.warn("{}: out of file descriptors ({}); accepting paused for {} ms ({} back-offs since the last report)",

@@ -15,6 +15,7 @@ import dev.coreloop.core.AnyThread;
 import dev.coreloop.core.status.ServerCounters;
 import dev.coreloop.core.reactor.HandOff;
 import dev.coreloop.core.reactor.ReactorAgent;
+import dev.coreloop.core.reactor.ReactorProxy;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
@@ -25,8 +26,16 @@ import org.slf4j.LoggerFactory;
  * and the placement policy. Each cycle blocks in its own selector (the acceptor has nothing else to do, so blocking
  * here costs no latency) until a listener is acceptable, the EMFILE back-off ends or it is asked to stop; then
  * {@link AcceptLoop} accepts until null, applies the socket options, and this agent places each channel and offers
- * it to the chosen reactor's inbox (which wakes the reactor only if it is parked). A full inbox is counted on that
- * reactor and the channel closed: the acceptor never blocks on a reactor.
+ * it to the chosen reactor's inbox (which wakes the reactor only if it is parked).
+ *
+ * <p><b>A full inbox</b> is backpressure, not a reason to drop a connection the server has room for: the channel goes
+ * to the next live reactor whose inbox has room, and if every inbox is full the acceptor holds it, stops accepting
+ * ({@link AcceptLoop#hold()}) and offers it again every {@link #HELD_RETRY_MS} ms until a reactor takes it; meanwhile new
+ * connections wait in the kernel's listen queue ({@link ServerContext#backlog()}), where a client sees a slower
+ * handshake, not a close. (Closing such channels made a burst of connections against a reactor that was briefly
+ * short of CPU end in EOF for clients the server would have served a moment later.) The acceptor never blocks on a
+ * reactor: it waits in its own select and still stops when asked. A channel is closed and counted
+ * ({@code INBOX_REJECTIONS}) only when no reactor can ever take it: every reactor dead or closed.
  *
  * <p><b>Threading:</b> confined to the {@code acceptor} thread, except {@link #requestStop()}.
  */
@@ -36,6 +45,10 @@ public final class AcceptorAgent implements Agent
     public static final String ROLE_NAME = "acceptor";
     /** The longest one select blocks when nothing happens (it is also woken by {@link #requestStop()}). */
     public static final long MAX_SELECT_MS = 1_000;
+    /** How often a held channel is offered again while every inbox is full. */
+    public static final long HELD_RETRY_MS = 1;
+    /** How often an ongoing full-inbox condition is logged at most. */
+    static final long HELD_LOG_INTERVAL_NS = 10_000_000_000L;
     /** How often the acceptor's row gets a heartbeat ({@code ReactorCounter.HEARTBEAT_MS}). */
     static final long HEARTBEAT_INTERVAL_NS = 1_000_000_000L;
 
@@ -51,6 +64,11 @@ public final class AcceptorAgent implements Agent
     private final Consumer<SelectionKey> acceptHandler = this::onAcceptable;
     private final org.agrona.concurrent.status.AtomicCounter accepted;
     private Selector selector;
+    /** An accepted channel no inbox had room for; accepting is held while it is set. */
+    private HandOff held;
+    private long holdsSinceLog;
+    private long lastHoldLogNs;
+    private boolean loggedHold;
     private long nowNs;
     private long lastHeartbeatNs;
     private volatile boolean stopRequested;
@@ -119,8 +137,16 @@ public final class AcceptorAgent implements Agent
             counters.heartbeat(counters.acceptorRow(), System.currentTimeMillis());
         }
         int work = acceptLoop.poll(nowNs);
+        if (held != null)
+        {
+            work += offerHeld();
+        }
         long timeoutMs = MAX_SELECT_MS;
-        if (acceptLoop.isPaused())
+        if (held != null)
+        {
+            timeoutMs = HELD_RETRY_MS;
+        }
+        else if (acceptLoop.isPaused())
         {
             timeoutMs = Math.max(1, Math.min(MAX_SELECT_MS, (acceptLoop.resumeDeadlineNs() - nowNs + 999_999) / 1_000_000));
         }
@@ -139,11 +165,74 @@ public final class AcceptorAgent implements Agent
     private void onAccepted(final SocketChannel channel, final int listenerIndex, final long nowNs)
     {
         accepted.setRelease(accepted.getPlain() + 1); // single writer (this thread); release: pairs with readers' acquire
-        final int reactorIndex = liveReactor(placement.select(reactors.length, load));
-        if (reactorIndex < 0 || !reactors[reactorIndex].proxy().handOff(new HandOff(channel, listenerIndex)))
+        final HandOff handOff = new HandOff(channel, listenerIndex);
+        if (!place(handOff))
         {
-            counters.counter(Math.max(0, reactorIndex), ReactorCounter.INBOX_REJECTIONS).incrementRelease();
-            AcceptLoop.closeQuietly(channel);
+            held = handOff;
+            acceptLoop.hold(); // ends the accept batch: the rest wait in the kernel's listen queue
+            logHold(nowNs);
+        }
+    }
+
+    /** Offers the held channel again; once a reactor takes it (or none ever can), accepting resumes. */
+    private int offerHeld()
+    {
+        if (!place(held))
+        {
+            return 0;
+        }
+        held = null;
+        acceptLoop.release();
+        return 1;
+    }
+
+    /**
+     * Hands {@code handOff} to the reactor the placement policy picks or, if its inbox is full, to the next live
+     * reactor that has room.
+     *
+     * @return true if a reactor took it, or it was closed because no reactor ever can; false if every live reactor's
+     * inbox is full (hold it and offer it again).
+     */
+    private boolean place(final HandOff handOff)
+    {
+        final int chosen = liveReactor(placement.select(reactors.length, load));
+        boolean anyOpen = false;
+        if (chosen >= 0)
+        {
+            for (int i = 0; i < reactors.length; i++)
+            {
+                final ReactorProxy proxy = reactors[(chosen + i) % reactors.length].proxy();
+                if (proxy.isDead())
+                {
+                    continue;
+                }
+                if (proxy.handOff(handOff))
+                {
+                    return true;
+                }
+                anyOpen |= !proxy.isClosed(); // refused while open: its inbox is full
+            }
+        }
+        if (anyOpen)
+        {
+            return false;
+        }
+        counters.counter(Math.max(0, chosen), ReactorCounter.INBOX_REJECTIONS).incrementRelease();
+        AcceptLoop.closeQuietly(handOff.channel());
+        return true;
+    }
+
+    private void logHold(final long nowNs)
+    {
+        holdsSinceLog++;
+        if (!loggedHold || nowNs - lastHoldLogNs >= HELD_LOG_INTERVAL_NS)
+        {
+            LOG.warn("acceptor: every reactor's inbox is full (inboxCapacity {}); accepting held until one has room, " +
+                "new connections wait in the listen queue (backlog {}); {} hold(s) since the last report",
+                ctx.inboxCapacity(), ctx.backlog(), holdsSinceLog);
+            loggedHold = true;
+            lastHoldLogNs = nowNs;
+            holdsSinceLog = 0;
         }
     }
 
@@ -179,6 +268,12 @@ public final class AcceptorAgent implements Agent
     @Override
     public void onClose()
     {
+        if (held != null)
+        {
+            // Stopped while holding a channel no reactor had room for: the server is going away, so is it.
+            AcceptLoop.closeQuietly(held.channel());
+            held = null;
+        }
         acceptLoop.close();
         if (selector != null)
         {

@@ -152,7 +152,7 @@ public final class ReactorProxy
      *
      * @param handOff the accepted channel and its listener.
      * @return true: the reactor will register the channel, or close it if it is closing; false if the inbox is full
-     * or the reactor has closed: the caller counts it and closes the channel.
+     * or the reactor has closed ({@link #isClosed()} tells which): the channel stays the caller's.
      */
     @AnyThread
     public boolean handOff(final HandOff handOff)

@@ -34,8 +34,12 @@ public enum ReactorCounter
     MESSAGES_RECEIVED(9, "messages read from the message ring", Writer.REACTOR),
     /** Timer wheel expiries. Writer: reactor. */
     TIMERS_FIRED(10, "timer wheel expiries", Writer.REACTOR),
-    /** Accepted connections closed because the inbox was full. Writer: the acceptor thread (the owning reactor in REUSE_PORT mode). */
-    INBOX_REJECTIONS(11, "accepted connections closed because the inbox was full", Writer.ACCEPTOR),
+    /**
+     * Accepted connections closed because no reactor could ever take them (every reactor dead or closed); a full inbox
+     * only makes the acceptor hold the connection and pause accepting. Writer: the acceptor thread.
+     */
+    INBOX_REJECTIONS(11, "accepted connections closed because no reactor could take them (all dead or closed)",
+        Writer.ACCEPTOR),
     /** Execute() calls refused because the task queue was full. Writer: any thread (atomic add). */
     TASK_QUEUE_REJECTIONS(12, "execute() calls refused because the task queue was full", Writer.ANY),
     /** SendMessage() calls refused because the message ring was full. Writer: any thread (atomic add). */

@@ -9,13 +9,18 @@ import dev.coreloop.bench.scaling.ServerKind;
 /**
  * Runs one sweep server in a process of its own, for {@link ThreadsComparison}:
  * {@code ServerProcessMain <server> <protocol> <reactors>}. Prints {@code PORT <n>} once it listens and runs until its
- * standard input closes (the parent's end of the pipe), so it never outlives the comparison. Its CPU placement is the
- * process's mask (the parent starts it under {@code taskset}); threads are not pinned one by one.
+ * standard input closes (the parent's end of the pipe), so it never outlives the comparison; then it prints
+ * {@code CONNECTIONS <report>} (how its connections ended, {@link ServerKind.Running#connectionReport()}) and stops.
+ * Its CPU placement is the process's mask (the parent starts it under {@code taskset}); threads are not pinned one by
+ * one.
  *
  * <p><b>Threading:</b> the main thread waits on standard input; the server runs on its own threads.
  */
 public final class ServerProcessMain
 {
+    /** The first word of the line that reports how the connections ended. */
+    static final String CONNECTIONS_PREFIX = "CONNECTIONS ";
+
     private ServerProcessMain()
     {
     }
@@ -54,6 +59,8 @@ public final class ServerProcessMain
             {
                 // the parent went away
             }
+            System.out.println(CONNECTIONS_PREFIX + server.connectionReport());
+            System.out.flush();
         }
     }
 }

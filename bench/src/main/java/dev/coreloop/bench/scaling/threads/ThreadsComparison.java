@@ -47,6 +47,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Writes {@code threads.csv} (one row per server x connections x metric), {@code threads.md} and
  * {@code threads-cpu.png}, {@code threads-p99.png}, {@code threads-rss.png}.
  *
+ * <p>After each row the server process reports how its connections ended (coreloop: accepted, registered, inbox
+ * rejections and the close reasons; {@link ServerKind.Running#connectionReport()}) and the kernel's
+ * {@code ListenOverflows}/{@code ListenDrops} are compared with their values before the row; both are printed, and
+ * a failed row's note carries them, so that it says whether the server closed connections and why.
+ *
  * <p><b>Threading:</b> a command-line tool; it starts one load thread per load CPU and joins them.
  */
 public final class ThreadsComparison
@@ -64,6 +69,11 @@ public final class ThreadsComparison
     private record Row(String server, int connections, double opsPerS, double cpuUsPerOp, double p50Us, double p99Us,
         double p999Us, double rssMiB, double hwmMiB, int threads, String note)
     {
+        Row withNote(final String newNote)
+        {
+            return new Row(server, connections, opsPerS, cpuUsPerOp, p50Us, p99Us, p999Us, rssMiB, hwmMiB, threads,
+                newNote);
+        }
     }
 
     /**
@@ -158,47 +168,14 @@ public final class ThreadsComparison
             "-Dio.netty.leakDetection.level=disabled", "-cp", System.getProperty("java.class.path"),
             ServerProcessMain.class.getName(), kind.id(), protocol.id(), Integer.toString(reactors)));
         final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        final BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8));
+        final long[] listenQueueBefore = listenQueueDrops();
+        Row row;
         try
         {
-            final BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-            final String first = stdout.readLine();
-            if (first == null || !first.startsWith("PORT "))
-            {
-                return new Row(kind.id(), connections, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, 0, "failed: the server process said " + first);
-            }
-            final int port = Integer.parseInt(first.substring(5).trim());
-            final long pid = process.pid();
-            final int threads = placement.loadThreads();
-            final LoadRun run = LoadRun.start(protocol, new java.net.InetSocketAddress("127.0.0.1", port), connections,
-                threads, placement);
-            if (!run.settle(SETTLE_MS))
-            {
-                run.close();
-                return new Row(kind.id(), connections, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                    statusKiB(pid, "VmRSS:") / 1024.0, statusKiB(pid, "VmHWM:") / 1024.0,
-                    (int)statusKiB(pid, "Threads:"), "failed: not every connection got its first response within " +
-                    SETTLE_MS / 1000 + " s" + (run.failure() == null ? "" : " (" + run.failure() + ")"));
-            }
-            run.drive(warmupMs);
-            final long cpuBefore = cpuTicks(pid);
-            run.resetMeasurement();
-            final long startNs = System.nanoTime();
-            run.drive(durationMs);
-            final long wallNs = System.nanoTime() - startNs;
-            final long cpuTicks = cpuTicks(pid) - cpuBefore;
-            final long ops = run.measuredOps();
-            final Histogram latency = run.measuredLatency();
-            final double rss = statusKiB(pid, "VmRSS:") / 1024.0;
-            final double hwm = statusKiB(pid, "VmHWM:") / 1024.0;
-            final int serverThreads = (int)statusKiB(pid, "Threads:");
-            run.close();
-            final String failure = run.failure();
-            return new Row(kind.id(), connections, ops * 1e9 / wallNs,
-                ops == 0 ? Double.NaN : cpuTicks * (1e6 / CLK_TCK) / ops, latency.getValueAtPercentile(50) / 1000.0,
-                latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0, rss, hwm,
-                serverThreads, failure != null ? "failed: " + failure : over);
+            row = run(kind, protocol, connections, placement, warmupMs, durationMs, process.pid(), stdout.readLine(),
+                over);
         }
         finally
         {
@@ -212,6 +189,67 @@ public final class ThreadsComparison
                 }
             }
         }
+        // What the server and the kernel saw, so that a failed row says why: the server's own count of how its
+        // connections ended (printed as it stops) and the listen queue overflows during the row.
+        String report = null;
+        for (String line = stdout.readLine(); line != null; line = stdout.readLine())
+        {
+            if (line.startsWith(ServerProcessMain.CONNECTIONS_PREFIX))
+            {
+                report = line.substring(ServerProcessMain.CONNECTIONS_PREFIX.length());
+            }
+        }
+        final long[] listenQueueAfter = listenQueueDrops();
+        final String seen = "server: " + (report == null || report.isEmpty() ? "no report" : report) +
+            "; kernel: ListenOverflows +" + (listenQueueAfter[0] - listenQueueBefore[0]) + ", ListenDrops +" +
+            (listenQueueAfter[1] - listenQueueBefore[1]);
+        System.out.println("    " + kind.id() + " x " + connections + ": " + seen);
+        if (row.note().startsWith("failed"))
+        {
+            row = row.withNote(row.note() + "; " + seen);
+        }
+        return row;
+    }
+
+    private static Row run(final ServerKind kind, final Protocol protocol, final int connections,
+        final Placement placement, final long warmupMs, final long durationMs, final long pid, final String first,
+        final String over) throws Exception
+    {
+        if (first == null || !first.startsWith("PORT "))
+        {
+            return new Row(kind.id(), connections, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN, 0, "failed: the server process said " + first);
+        }
+        final int port = Integer.parseInt(first.substring(5).trim());
+        final int threads = placement.loadThreads();
+        final LoadRun run = LoadRun.start(protocol, new java.net.InetSocketAddress("127.0.0.1", port), connections,
+            threads, placement);
+        if (!run.settle(SETTLE_MS))
+        {
+            run.close();
+            return new Row(kind.id(), connections, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                statusKiB(pid, "VmRSS:") / 1024.0, statusKiB(pid, "VmHWM:") / 1024.0,
+                (int)statusKiB(pid, "Threads:"), "failed: not every connection got its first response within " +
+                SETTLE_MS / 1000 + " s" + (run.failure() == null ? "" : " (" + run.failure() + ")"));
+        }
+        run.drive(warmupMs);
+        final long cpuBefore = cpuTicks(pid);
+        run.resetMeasurement();
+        final long startNs = System.nanoTime();
+        run.drive(durationMs);
+        final long wallNs = System.nanoTime() - startNs;
+        final long cpuTicks = cpuTicks(pid) - cpuBefore;
+        final long ops = run.measuredOps();
+        final Histogram latency = run.measuredLatency();
+        final double rss = statusKiB(pid, "VmRSS:") / 1024.0;
+        final double hwm = statusKiB(pid, "VmHWM:") / 1024.0;
+        final int serverThreads = (int)statusKiB(pid, "Threads:");
+        run.close();
+        final String failure = run.failure();
+        return new Row(kind.id(), connections, ops * 1e9 / wallNs,
+            ops == 0 ? Double.NaN : cpuTicks * (1e6 / CLK_TCK) / ops, latency.getValueAtPercentile(50) / 1000.0,
+            latency.getValueAtPercentile(99) / 1000.0, latency.getValueAtPercentile(99.9) / 1000.0, rss, hwm,
+            serverThreads, failure != null ? "failed: " + failure : over);
     }
 
     /** The load threads of one measurement. */
@@ -331,6 +369,43 @@ public final class ThreadsComparison
         {
             clients.forEach(LoadClient::close);
         }
+    }
+
+    /**
+     * {@return {@code ListenOverflows} and {@code ListenDrops} from {@code /proc/net/netstat} (the whole network
+     * namespace, not only this run), or zeros where the file cannot be read}
+     */
+    static long[] listenQueueDrops()
+    {
+        final long[] values = new long[2];
+        try
+        {
+            final List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"), StandardCharsets.US_ASCII);
+            for (int i = 0; i + 1 < lines.size(); i++)
+            {
+                if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:"))
+                {
+                    final String[] names = lines.get(i).split("\\s+");
+                    final String[] numbers = lines.get(i + 1).split("\\s+");
+                    for (int k = 1; k < names.length && k < numbers.length; k++)
+                    {
+                        if (names[k].equals("ListenOverflows"))
+                        {
+                            values[0] = Long.parseLong(numbers[k]);
+                        }
+                        else if (names[k].equals("ListenDrops"))
+                        {
+                            values[1] = Long.parseLong(numbers[k]);
+                        }
+                    }
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // not Linux, or a format this does not know: the note then says +0
+        }
+        return values;
     }
 
     private static long cpuTicks(final long pid) throws IOException
