@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running server: N reactors ({@code reactor-0} … ) and, in {@link AcceptMode#ACCEPTOR_THREAD} mode, the
  * {@code acceptor} thread. {@link #start(ServerContext)} binds every listener (an {@link IOException} names the
- * address), starts and pins the threads and returns once every reactor runs.
+ * address), starts and pins the threads and returns once every one of them runs (or, when one fails to start, once
+ * all have ended again). {@link #shutdown(long)} returns only once every thread has ended: a server that returned
+ * from it leaves no live thread behind.
  *
  * <p><b>Threading:</b> every method may be called from any thread except a reactor's own ({@link #shutdown} waits
  * for the reactors). The threads are daemon threads: a process keeps running only while something else (its main
@@ -46,6 +48,8 @@ public final class Server implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Server.class);
     private static final long START_TIMEOUT_MS = 30_000;
     private static final long SHUTDOWN_GRACE_MS = 2_000;
+    /** How often a thread that has not ended is reported again (with its stack) while shutdown waits for it. */
+    private static final long THREAD_EXIT_REPORT_INTERVAL_MS = 5_000;
 
     private final ServerContext ctx;
     private final ServerCounters counters;
@@ -54,6 +58,7 @@ public final class Server implements AutoCloseable
     private final InetSocketAddress[] localAddresses;
     private final AcceptorAgent acceptor;
     private final AgentRunner acceptorRunner;
+    private final List<Thread> threads;
     private boolean closed;
 
     private Server(
@@ -63,7 +68,8 @@ public final class Server implements AutoCloseable
         final AgentRunner[] reactorRunners,
         final InetSocketAddress[] localAddresses,
         final AcceptorAgent acceptor,
-        final AgentRunner acceptorRunner)
+        final AgentRunner acceptorRunner,
+        final List<Thread> threads)
     {
         this.ctx = ctx;
         this.counters = counters;
@@ -72,16 +78,19 @@ public final class Server implements AutoCloseable
         this.localAddresses = localAddresses;
         this.acceptor = acceptor;
         this.acceptorRunner = acceptorRunner;
+        this.threads = threads;
     }
 
     /**
      * Concludes {@code ctx}, binds its listeners, starts the reactors (each pins itself) and the acceptor.
      *
      * @param ctx the configuration; it is concluded (validated and frozen) here.
-     * @return the running server; close it to stop.
+     * @return the running server, every thread started and pinned; close it to stop.
      * @throws IOException if a listener cannot be bound; the message names the address.
      * @throws IllegalStateException before anything is bound or started, if the JVM lacks
-     *                               {@link #REQUIRED_JVM_OPTION}; the message names the option to add.
+     *                               {@link #REQUIRED_JVM_OPTION}; the message names the option to add. Also when a
+     *                               thread fails to start (or does not within 30 s): then every thread the call
+     *                               started has ended before it throws.
      */
     public static Server start(final ServerContext ctx) throws IOException
     {
@@ -159,42 +168,55 @@ public final class Server implements AutoCloseable
             final ReactorAgent reactor = reactors[r];
             runners[r] = new AgentRunner(idleStrategy(ctx.idleMode(), reactor), errorHandler(reactor.roleName()),
                 null, reactor);
-            AgentRunner.startOnThread(runners[r], runnable -> newThread(runnable, reactor.roleName()));
         }
+        // From the first thread started on, a failure (a thread that cannot be created under memory pressure, one that
+        // fails to start) ends in shutdown(0), which stops and joins every thread started so far.
+        final List<Thread> threads = new java.util.ArrayList<>(reactorCount + 1);
         Throwable failure = null;
+        for (int r = 0; r < reactorCount && failure == null; r++)
+        {
+            failure = startThread(runners[r], threads);
+        }
         for (final ReactorAgent reactor : reactors)
         {
-            try
+            if (failure == null)
             {
-                if (!reactor.startedLatch().await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                {
-                    failure = new IllegalStateException(reactor.roleName() + " did not start within " +
-                        START_TIMEOUT_MS + " ms");
-                }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                failure = ex;
-            }
-            if (failure == null && reactor.startFailure() != null)
-            {
-                failure = reactor.startFailure();
+                failure = awaitStart(reactor.roleName(), reactor.startedLatch(), reactor::startFailure);
             }
         }
         AcceptorAgent acceptor = null;
         AgentRunner acceptorRunner = null;
         if (failure == null && !reusePort)
         {
-            acceptor = new AcceptorAgent(ctx, acceptorListeners, reactors, counters);
-            acceptorRunner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler(AcceptorAgent.ROLE_NAME),
-                null, acceptor);
-            AgentRunner.startOnThread(acceptorRunner, runnable -> newThread(runnable, AcceptorAgent.ROLE_NAME));
+            try
+            {
+                acceptor = new AcceptorAgent(ctx, acceptorListeners, reactors, counters);
+                acceptorRunner = new AgentRunner(new SleepingMillisIdleStrategy(1),
+                    errorHandler(AcceptorAgent.ROLE_NAME), null, acceptor);
+            }
+            catch (final Throwable ex)
+            {
+                acceptor = null;
+                failure = ex;
+            }
+            if (acceptorRunner != null)
+            {
+                failure = startThread(acceptorRunner, threads);
+                if (failure == null)
+                {
+                    failure = awaitStart(AcceptorAgent.ROLE_NAME, acceptor.startedLatch(), acceptor::startFailure);
+                }
+            }
         }
-        final Server server = new Server(ctx, counters, reactors, runners, localAddresses, acceptor, acceptorRunner);
+        final Server server = new Server(ctx, counters, reactors, runners, localAddresses, acceptor, acceptorRunner,
+            List.copyOf(threads));
         if (failure != null)
         {
             closeAll(acceptorListeners);
+            for (int r = Math.min(threads.size(), reactorCount); r < reactorCount; r++)
+            {
+                runners[r].close(); // never started: closes its reactor here, so shutdown has nothing to wait for
+            }
             server.shutdown(0);
             throw new IllegalStateException("server failed to start: " + failure.getMessage(), failure);
         }
@@ -202,6 +224,63 @@ public final class Server implements AutoCloseable
             java.util.Arrays.stream(localAddresses).map(Server::hostPort).toList(), ctx.pinner().report(),
             counters.file() == null ? "" : ", counters in " + counters.file());
         return server;
+    }
+
+    /**
+     * {@return null once {@code runner}'s thread is started (and added to {@code threads}), or why it could not be}
+     * A runner whose thread was not started is closed here (its agent's {@code onClose} runs on this thread), so that
+     * the shutdown that follows the failure finds it closed.
+     *
+     * @param runner  the runner of a reactor or the acceptor.
+     * @param threads the server's threads so far.
+     */
+    private static Throwable startThread(final AgentRunner runner, final List<Thread> threads)
+    {
+        final String role = runner.agent().roleName();
+        try
+        {
+            threads.add(AgentRunner.startOnThread(runner, runnable -> newThread(runnable, role)));
+            return null;
+        }
+        catch (final Throwable ex)
+        {
+            try
+            {
+                runner.close();
+            }
+            catch (final Throwable secondary)
+            {
+                ex.addSuppressed(secondary);
+            }
+            return new IllegalStateException("cannot start the " + role + " thread: " + ex, ex);
+        }
+    }
+
+    /**
+     * {@return null once a thread has run its {@code onStart}, or why it will not run: its start failure, a timeout,
+     * or an interrupt of the starting thread (whose flag is then set again)}
+     *
+     * @param role         the thread's role, for the message.
+     * @param started      released once {@code onStart} has run, successfully or not.
+     * @param startFailure what made {@code onStart} fail, or null.
+     */
+    private static Throwable awaitStart(
+        final String role, final java.util.concurrent.CountDownLatch started,
+        final java.util.function.Supplier<Throwable> startFailure)
+    {
+        try
+        {
+            if (!started.await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+            {
+                return new IllegalStateException(role + " did not start within " + START_TIMEOUT_MS + " ms");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return ex;
+        }
+        return startFailure.get();
     }
 
     /**
@@ -454,8 +533,12 @@ public final class Server implements AutoCloseable
     /**
      * Graceful shutdown: stop accepting, ask every connection to close (drain: flush, FIN, lingering read), abort
      * what remains when {@code deadlineMs} has passed, stop the threads, then close the context's
-     * {@link ServerContext#pinner()} (releasing its CPU claims, so another server may take those CPUs). Returns when
-     * the threads have stopped. Idempotent.
+     * {@link ServerContext#pinner()} (releasing its CPU claims, so another server may take those CPUs). Returns only
+     * once every thread of the server has ended: it never returns with a reactor or the acceptor still alive. A thread
+     * that has not ended 2 s after the connections' deadline (a handler that never returns, say) is logged as an error
+     * with its stack, interrupted, and waited for still, with the report repeated every few seconds; an interrupt of
+     * the calling thread does not cut the wait short (its flag is set again on return). Idempotent: a second call
+     * returns at once.
      *
      * @param deadlineMs how long connections get to finish, from now; 0 aborts them at once.
      */
@@ -470,7 +553,7 @@ public final class Server implements AutoCloseable
         if (acceptor != null)
         {
             acceptor.requestStop();
-            acceptorRunner.close();
+            acceptorRunner.close((int)SHUTDOWN_GRACE_MS, Server::reportThreadNotEnded);
         }
         for (final ReactorAgent reactor : reactors)
         {
@@ -504,8 +587,16 @@ public final class Server implements AutoCloseable
                 {
                     selector.wakeup();
                 }
-                runner.close();
+                runner.close((int)SHUTDOWN_GRACE_MS, Server::reportThreadNotEnded);
             }
+        }
+        // AgentRunner.close() may return before a thread has ended (see ThreadExit): wait for every one of them.
+        final int overdue = new ThreadExit(org.agrona.concurrent.SystemNanoClock.INSTANCE, ThreadExit.THREAD_JOIN,
+            TimeUnit.MILLISECONDS.toNanos(THREAD_EXIT_REPORT_INTERVAL_MS), LOG::error)
+            .awaitAll(threads, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_GRACE_MS));
+        if (overdue > 0)
+        {
+            LOG.error("{} server thread(s) ended late, after the error reports above; all have ended now", overdue);
         }
         try
         {
@@ -520,6 +611,18 @@ public final class Server implements AutoCloseable
         {
             LOG.warn("{}", leftBehind);
         }
+    }
+
+    /**
+     * AgentRunner's report of a thread that has not stopped since it was asked to: every {@code SHUTDOWN_GRACE_MS}
+     * while it runs on, or at once when the closing thread was interrupted. AgentRunner then interrupts the thread and
+     * waits again.
+     */
+    private static void reportThreadNotEnded(final Thread thread)
+    {
+        LOG.error("{}", ThreadExit.describe(thread, "has not stopped yet (reported every " + SHUTDOWN_GRACE_MS +
+            " ms since it was asked to); interrupting it and still waiting (a server's shutdown returns only once its" +
+            " threads have ended)"));
     }
 
     /** {@link #shutdown(long)} with {@link ServerContext#shutdownDeadlineMs()}. */

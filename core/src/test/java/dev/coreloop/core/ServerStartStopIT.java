@@ -99,7 +99,8 @@ class ServerStartStopIT
         try (Server first = Server.start(new ServerContext().reactorCount(1).listen(ANY, ECHO)))
         {
             final InetSocketAddress taken = first.localAddress(0);
-            assertThatThrownBy(() -> Server.start(new ServerContext().reactorCount(1).listen(taken, ECHO)))
+            // A start that wrongly succeeds is closed at once, so this test cannot leak its threads.
+            assertThatThrownBy(() -> Server.start(new ServerContext().reactorCount(1).listen(taken, ECHO)).close())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getPort() + ": ");
         }
@@ -139,10 +140,44 @@ class ServerStartStopIT
             }
         };
         final Server server = Server.start(new ServerContext().reactorCount(1).pinner(counting).listen(ANY, ECHO));
-        assertThat(events).isEmpty();
-        assertThat(pinned).hasSize(2); // acceptor and reactor-0
-        server.close();
+        try
+        {
+            assertThat(events).isEmpty();
+            assertThat(pinned).as("start returns once every thread runs, pinned: acceptor and reactor-0").hasSize(2);
+        }
+        finally
+        {
+            server.close();
+        }
         server.close();
         assertThat(events).containsExactly("close, pinned threads alive=false");
+    }
+
+    /**
+     * The contract the tests after this one rely on: once {@code Server.start} returned, every thread runs, and once
+     * {@code shutdown} returned, none is alive, right away (no waiting). Repeated because losing it is a race:
+     * {@code AgentRunner.close()} can return before a thread that has not run yet, or that closed itself, has ended.
+     */
+    @ParameterizedTest
+    @EnumSource(AcceptMode.class)
+    void shouldLeaveNoThreadAliveOnceShutdownReturns(final AcceptMode mode) throws IOException
+    {
+        final List<String> before = dev.coreloop.core.test.ServerThreads.liveServerThreadNames();
+        for (int i = 0; i < 20; i++)
+        {
+            final Server server = Server.start(new ServerContext().reactorCount(2).acceptMode(mode).listen(ANY, ECHO));
+            try
+            {
+                assertThat(dev.coreloop.core.test.ServerThreads.liveServerThreadNames()).as("round %d", i)
+                    .containsAll(mode == AcceptMode.ACCEPTOR_THREAD ?
+                        List.of("acceptor", "reactor-0", "reactor-1") : List.of("reactor-0", "reactor-1"));
+            }
+            finally
+            {
+                server.shutdown(i % 2 == 0 ? 0 : 1_000);
+            }
+            assertThat(dev.coreloop.core.test.ServerThreads.liveServerThreadNames()).as("round %d", i)
+                .isEqualTo(before);
+        }
     }
 }

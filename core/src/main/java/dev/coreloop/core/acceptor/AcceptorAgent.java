@@ -72,6 +72,8 @@ public final class AcceptorAgent implements Agent
     private long nowNs;
     private long lastHeartbeatNs;
     private volatile boolean stopRequested;
+    private final java.util.concurrent.CountDownLatch startedLatch = new java.util.concurrent.CountDownLatch(1);
+    private volatile Throwable startFailure;
 
     /**
      * Creates the acceptor over bound listeners.
@@ -107,9 +109,9 @@ public final class AcceptorAgent implements Agent
     @Override
     public void onStart()
     {
-        ctx.pinner().pinCurrentThread(ROLE_NAME);
         try
         {
+            ctx.pinner().pinCurrentThread(ROLE_NAME);
             selector = Selector.open();
             acceptLoop.register(selector);
             lastHeartbeatNs = clock.nanoTime();
@@ -117,8 +119,32 @@ public final class AcceptorAgent implements Agent
         }
         catch (final IOException ex)
         {
-            throw new IllegalStateException("acceptor failed to start", ex);
+            final IllegalStateException failure = new IllegalStateException("acceptor failed to start: " + ex, ex);
+            startFailure = failure;
+            startedLatch.countDown();
+            throw failure;
         }
+        catch (final RuntimeException | Error ex)
+        {
+            startFailure = ex;
+            startedLatch.countDown();
+            throw ex;
+        }
+        startedLatch.countDown();
+    }
+
+    /** {@return the latch released once {@link #onStart()} has run, successfully or not (see {@link #startFailure})} */
+    @AnyThread
+    public java.util.concurrent.CountDownLatch startedLatch()
+    {
+        return startedLatch;
+    }
+
+    /** {@return what made {@link #onStart()} fail (the pinner or the selector), or null} */
+    @AnyThread
+    public Throwable startFailure()
+    {
+        return startFailure;
     }
 
     @Override

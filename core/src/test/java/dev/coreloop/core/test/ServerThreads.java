@@ -5,16 +5,23 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds a server's threads by name ({@code reactor-N}, {@code acceptor}) and reads their CPU time and
  * allocation through {@link ThreadMXBean}, for integration tests that prove "no spin" and "no allocation".
  *
- * <p><b>Threading:</b> stateless; any thread.
+ * <p>Threads that {@link NoServerThreadLeaks} caught outliving the test that started them are set aside
+ * ({@link #setAside}): that test failed for it, and the lookups here skip them, so that one leak fails one test
+ * rather than every later test that looks for {@code reactor-0}.
+ *
+ * <p><b>Threading:</b> any thread; the set-aside threads are a concurrent map.
  */
 public final class ServerThreads
 {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** Leaked threads, and the test that leaked each one. */
+    private static final Map<Thread, String> SET_ASIDE = new ConcurrentHashMap<>();
 
     private ServerThreads()
     {
@@ -33,43 +40,85 @@ public final class ServerThreads
     }
 
     /**
-     * @return the one live thread whose name is {@code name}.
-     * @throws AssertionError if there is none, or more than one (a server of an earlier test still running).
+     * @return the one live thread whose name is {@code name}, not counting threads set aside as leaked.
+     * @throws AssertionError if there is none, or more than one (a server of an earlier test still running that
+     *                        no {@link NoServerThreadLeaks} caught, or a second server of this test's own).
      */
     public static Thread byName(final String name)
     {
         Thread found = null;
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
-            if (thread.isAlive() && name.equals(thread.getName()))
+            if (thread.isAlive() && name.equals(thread.getName()) && !SET_ASIDE.containsKey(thread))
             {
                 if (found != null)
                 {
-                    throw new AssertionError("two live threads named " + name + "; did a server leak?");
+                    throw new AssertionError("two live threads named " + name + "; did a server leak?" +
+                        System.lineSeparator() + dumpStacks());
                 }
                 found = thread;
             }
         }
         if (found == null)
         {
-            throw new AssertionError("no live thread named " + name);
+            throw new AssertionError("no live thread named " + name + setAsideNote());
         }
         return found;
     }
 
-    /** @return the names of live threads that look like server threads (reactor-N, acceptor). */
+    /**
+     * @return the names of live threads that look like server threads (reactor-N, acceptor), not counting threads set
+     * aside as leaked.
+     */
     public static List<String> liveServerThreadNames()
     {
         final List<String> names = new ArrayList<>();
-        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        for (final Thread thread : liveServerThreads())
         {
-            if (thread.isAlive() && isServerThread(thread.getName()))
-            {
-                names.add(thread.getName());
-            }
+            names.add(thread.getName());
         }
         names.sort(null);
         return names;
+    }
+
+    /** @return the live threads that look like server threads, not counting threads set aside as leaked. */
+    public static List<Thread> liveServerThreads()
+    {
+        final List<Thread> threads = new ArrayList<>();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.isAlive() && isServerThread(thread.getName()) && !SET_ASIDE.containsKey(thread))
+            {
+                threads.add(thread);
+            }
+        }
+        return threads;
+    }
+
+    /**
+     * Sets {@code threads} aside as leaked by {@code test}: the lookups here skip them from now on.
+     *
+     * @param threads the leaked threads.
+     * @param test    the test that leaked them, for messages.
+     */
+    public static void setAside(final List<Thread> threads, final String test)
+    {
+        for (final Thread thread : threads)
+        {
+            SET_ASIDE.put(thread, test);
+        }
+    }
+
+    private static String setAsideNote()
+    {
+        SET_ASIDE.keySet().removeIf(thread -> !thread.isAlive());
+        if (SET_ASIDE.isEmpty())
+        {
+            return "";
+        }
+        final StringBuilder sb = new StringBuilder(" (not counting leaked threads set aside:");
+        SET_ASIDE.forEach((thread, test) -> sb.append(' ').append(thread.getName()).append(" of ").append(test));
+        return sb.append(')').toString();
     }
 
     /** @return true if CPU time of other threads can be measured here. */
@@ -111,8 +160,9 @@ public final class ServerThreads
             {
                 continue;
             }
+            final String leakedBy = SET_ASIDE.get(thread);
             sb.append('"').append(thread.getName()).append("\" ").append(thread.getState())
-                .append(System.lineSeparator());
+                .append(leakedBy == null ? "" : " (leaked by " + leakedBy + ")").append(System.lineSeparator());
             for (final StackTraceElement frame : entry.getValue())
             {
                 sb.append("    at ").append(frame).append(System.lineSeparator());
