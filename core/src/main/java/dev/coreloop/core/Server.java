@@ -90,7 +90,10 @@ public final class Server implements AutoCloseable
      * @throws IllegalStateException before anything is bound or started, if the JVM lacks
      *                               {@link #REQUIRED_JVM_OPTION}; the message names the option to add. Also when a
      *                               thread fails to start (or does not within 30 s): then every thread the call
-     *                               started has ended before it throws.
+     *                               started has ended before it throws. Also when a reactor cannot be created (its
+     *                               message ring's direct memory, typically): then the listeners are closed again
+     *                               and the counters and the pinner's CPU claims released (as after a bind
+     *                               failure), so a corrected start may bind the same port and claim the same CPUs.
      */
     public static Server start(final ServerContext ctx) throws IOException
     {
@@ -149,13 +152,45 @@ public final class Server implements AutoCloseable
                 closeAll(channels);
             }
             counters.close();
+            closePinner(ctx, ex);
             throw ex;
         }
 
         final boolean strict = Server.class.desiredAssertionStatus();
         for (int r = 0; r < reactorCount; r++)
         {
-            reactors[r] = new ReactorAgent(ctx, r, counters, reusePort ? reactorListeners[r] : null, strict);
+            try
+            {
+                reactors[r] = new ReactorAgent(ctx, r, counters, reusePort ? reactorListeners[r] : null, strict);
+            }
+            catch (final Throwable ex)
+            {
+                // Typically direct memory for the reactor's rings (messageRingBytes x reactorCount): release what was
+                // made so far, so that the caller may fix the configuration and start again on the same port.
+                for (final ReactorAgent built : reactors)
+                {
+                    if (built != null)
+                    {
+                        try
+                        {
+                            built.onClose();
+                        }
+                        catch (final Throwable secondary)
+                        {
+                            ex.addSuppressed(secondary);
+                        }
+                    }
+                }
+                closeAll(acceptorListeners);
+                for (final ServerSocketChannel[] channels : reactorListeners)
+                {
+                    closeAll(channels);
+                }
+                counters.close();
+                closePinner(ctx, ex);
+                throw new IllegalStateException("server failed to start: cannot create reactor-" + r + " (" + ex +
+                    "); its message ring needs messageRingBytes=" + ctx.messageRingBytes() + " of direct memory", ex);
+            }
         }
         for (final ReactorAgent reactor : reactors)
         {
@@ -224,6 +259,19 @@ public final class Server implements AutoCloseable
             java.util.Arrays.stream(localAddresses).map(Server::hostPort).toList(), ctx.pinner().report(),
             counters.file() == null ? "" : ", counters in " + counters.file());
         return server;
+    }
+
+    /** A start failed before any thread ran: release the pinner's CPU claims, as {@link #shutdown} would. */
+    private static void closePinner(final ServerContext ctx, final Throwable failure)
+    {
+        try
+        {
+            ctx.pinner().close();
+        }
+        catch (final Throwable secondary)
+        {
+            failure.addSuppressed(secondary);
+        }
     }
 
     /**
