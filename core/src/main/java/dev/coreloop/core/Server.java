@@ -588,9 +588,29 @@ public final class Server implements AutoCloseable
      * the calling thread does not cut the wait short (its flag is set again on return). Idempotent: a second call
      * returns at once.
      *
+     * <p>Not on one of the server's own threads: it would wait for itself. Called from a handler or task on a reactor,
+     * it throws (the reactor reports the throw and keeps serving); hand the call to another thread instead.
+     *
      * @param deadlineMs how long connections get to finish, from now; 0 aborts them at once.
+     * @throws IllegalStateException if called on a reactor or the acceptor of this server.
      */
-    public synchronized void shutdown(final long deadlineMs)
+    public void shutdown(final long deadlineMs)
+    {
+        // Before taking the lock: a reactor blocked on it while another thread's shutdown waits for that reactor to end
+        // would never end.
+        final Thread caller = Thread.currentThread();
+        for (final Thread thread : threads)
+        {
+            if (thread == caller)
+            {
+                throw new IllegalStateException("Server.shutdown called on " + caller.getName() + ", one of the " +
+                    "server's own threads: it would wait for itself to end; call it from another thread");
+            }
+        }
+        shutdownFromOutside(deadlineMs);
+    }
+
+    private synchronized void shutdownFromOutside(final long deadlineMs)
     {
         if (closed)
         {

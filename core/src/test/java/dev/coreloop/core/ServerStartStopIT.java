@@ -40,6 +40,58 @@ class ServerStartStopIT
         }
     };
 
+    @Test
+    void shouldRefuseAShutdownCalledOnItsOwnReactorAndKeepServing() throws Exception
+    {
+        // A handler that shuts the server down from its own reactor would wait for itself to end: shutdown throws
+        // instead (the handler sees it here), the reactor keeps serving, and a shutdown from outside still works.
+        final java.util.concurrent.atomic.AtomicReference<Server> self = new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.CompletableFuture<Throwable> refusal = new java.util.concurrent.CompletableFuture<>();
+        final ConnectionHandlerFactory stopper = reactor -> new ConnectionHandler()
+        {
+            @Override
+            public int onData(final Connection connection, final DirectBuffer buffer, final int offset,
+                final int length)
+            {
+                try
+                {
+                    self.get().shutdown(0);
+                    refusal.complete(null);
+                }
+                catch (final Throwable ex)
+                {
+                    refusal.complete(ex);
+                }
+                return connection.write(buffer, offset, length) ? length : 0;
+            }
+        };
+        final Server server = Server.start(new ServerContext().reactorCount(1).listen(ANY, stopper)
+            .bufferPoolBytesPerReactor(8 << 20));
+        try
+        {
+            self.set(server);
+            try (SocketChannel client = SocketChannel.open(server.localAddress(0)))
+            {
+                client.write(ByteBuffer.wrap(new byte[] {42}));
+                final ByteBuffer echo = ByteBuffer.allocate(1);
+                while (echo.hasRemaining())
+                {
+                    assertThat(client.read(echo)).isNotNegative();
+                }
+                assertThat(echo.get(0)).isEqualTo((byte)42);
+            }
+            assertThat(refusal.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Server.shutdown called on reactor-0");
+            assertThat(server.health().healthy()).isTrue();
+        }
+        finally
+        {
+            server.shutdown(0);
+        }
+        assertThat(dev.coreloop.core.test.ServerThreads.liveServerThreadNames()).isEmpty();
+    }
+
     @ParameterizedTest
     @EnumSource(AcceptMode.class)
     void shouldEchoOnEveryReactorAndShutDownGracefully(final AcceptMode mode) throws IOException
