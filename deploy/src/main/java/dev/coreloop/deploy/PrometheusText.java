@@ -78,7 +78,7 @@ final class PrometheusText
                 for (int row = 0; row <= reactorCount; row++)
                 {
                     final boolean acceptor = row == reactorCount;
-                    if (acceptor ? !counter.onAcceptorRow() : counter == ReactorCounter.ACCEPTOR_ACCEPTED)
+                    if (acceptor ? !counter.onAcceptorRow() : counter.acceptorOnly())
                     {
                         continue;
                     }

@@ -248,6 +248,10 @@ public final class StatCommand implements Callable<Integer>
             final int id = ReactorCounter.ACCEPTOR_ACCEPTED.id();
             return String.format(Locale.ROOT, "%.0f", (now[id] - before[id]) / seconds);
         }
+        if (acceptorRow && column.counter == ReactorCounter.INBOX_DEPTH)
+        {
+            return Long.toString(now[ReactorCounter.ACCEPT_HOLDS.id()]); // times accepting waited for a full inbox
+        }
         if (acceptorRow && (column.counter == null || !column.counter.onAcceptorRow()))
         {
             return column.header.equals("conns") ? "" : "-";
@@ -302,7 +306,7 @@ public final class StatCommand implements Callable<Integer>
             boolean first = true;
             for (final ReactorCounter counter : ReactorCounter.values())
             {
-                if (r == acceptor ? !counter.onAcceptorRow() : counter == ReactorCounter.ACCEPTOR_ACCEPTED)
+                if (r == acceptor ? !counter.onAcceptorRow() : counter.acceptorOnly())
                 {
                     continue;
                 }
@@ -315,7 +319,7 @@ public final class StatCommand implements Callable<Integer>
             for (final ReactorCounter counter : ReactorCounter.values())
             {
                 if (counter.kind() != ReactorCounter.Kind.COUNT ||
-                    (r == acceptor ? !counter.onAcceptorRow() : counter == ReactorCounter.ACCEPTOR_ACCEPTED))
+                    (r == acceptor ? !counter.onAcceptorRow() : counter.acceptorOnly()))
                 {
                     continue;
                 }

@@ -71,6 +71,9 @@ class PrometheusTextTest
             "coreloop_accepted_total{role=\"reactor-1\"} 1000\n# HELP");
         assertThat(out).contains("# TYPE coreloop_acceptor_accepted_total counter\n" +
             "coreloop_acceptor_accepted_total{role=\"acceptor\"} " + (2000 + ReactorCounter.ACCEPTOR_ACCEPTED.id()) + "\n");
+        assertThat(out).contains("# TYPE coreloop_accept_holds_total counter\n" +
+            "coreloop_accept_holds_total{role=\"acceptor\"} " + (2000 + ReactorCounter.ACCEPT_HOLDS.id()) + "\n")
+            .doesNotContain("coreloop_accept_holds_total{role=\"reactor-0\"}");
         assertThat(out).contains("coreloop_connections{role=\"reactor-1\",state=\"active\"} " +
             (1000 + ReactorCounter.STATE_ACTIVE.id()) + "\n");
         assertThat(out).contains("coreloop_closes_total{role=\"reactor-0\",reason=\"idle_timeout\"} " +

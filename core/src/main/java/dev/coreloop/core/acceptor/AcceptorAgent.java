@@ -63,6 +63,7 @@ public final class AcceptorAgent implements Agent
     private final AcceptLoop acceptLoop;
     private final Consumer<SelectionKey> acceptHandler = this::onAcceptable;
     private final org.agrona.concurrent.status.AtomicCounter accepted;
+    private final org.agrona.concurrent.status.AtomicCounter holds;
     private Selector selector;
     /** An accepted channel no inbox had room for; accepting is held while it is set. */
     private HandOff held;
@@ -96,6 +97,7 @@ public final class AcceptorAgent implements Agent
         this.placement = ctx.placement();
         this.load = reactorIndex -> reactors[reactorIndex].proxy().openConnections();
         this.accepted = counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPTOR_ACCEPTED);
+        this.holds = counters.counter(counters.acceptorRow(), ReactorCounter.ACCEPT_HOLDS);
         this.acceptLoop = new AcceptLoop(ROLE_NAME, listeners, ctx,
             counters.counter(counters.acceptorRow(), ReactorCounter.EMFILE_BACKOFFS), this::onAccepted);
     }
@@ -195,6 +197,7 @@ public final class AcceptorAgent implements Agent
         if (!place(handOff))
         {
             held = handOff;
+            holds.setRelease(holds.getPlain() + 1); // single writer (this thread)
             acceptLoop.hold(); // ends the accept batch: the rest wait in the kernel's listen queue
             logHold(nowNs);
         }

@@ -148,7 +148,12 @@ public enum ReactorCounter
     /** Connections still open at the shutdown deadline, aborted then (the others drained). Writer: reactor. */
     SHUTDOWN_ABORTED(71, "connections still open at the shutdown deadline, aborted", Writer.REACTOR),
     /** Connections the acceptor thread accepted (its own row only; each is then counted ACCEPTED by its reactor). Writer: acceptor. */
-    ACCEPTOR_ACCEPTED(72, "connections the acceptor thread accepted", Writer.ACCEPTOR);
+    ACCEPTOR_ACCEPTED(72, "connections the acceptor thread accepted", Writer.ACCEPTOR),
+    /**
+     * Times every live reactor's inbox was full, so the acceptor held the connection in hand and stopped accepting
+     * until one had room (new connections waited in the listen queue). Its own row only. Writer: acceptor.
+     */
+    ACCEPT_HOLDS(73, "times every reactor inbox was full and the acceptor held accepting", Writer.ACCEPTOR);
 
     /** Who writes a counter. */
     public enum Writer
@@ -173,7 +178,7 @@ public enum ReactorCounter
     }
 
     /** One more than the largest id. */
-    public static final int ID_LIMIT = 73;
+    public static final int ID_LIMIT = 74;
 
     private static final ReactorCounter[] VALUES = values();
     private static final ReactorCounter[] BY_ID = new ReactorCounter[ID_LIMIT];
@@ -234,11 +239,17 @@ public enum ReactorCounter
 
     /**
      * {@return true for the counters the acceptor thread writes on its own row ({@link #ACCEPTOR_ACCEPTED},
-     * {@link #EMFILE_BACKOFFS}, {@link #HEARTBEAT_MS}); the other counters of that row stay 0}
+     * {@link #ACCEPT_HOLDS}, {@link #EMFILE_BACKOFFS}, {@link #HEARTBEAT_MS}); the other counters of that row stay 0}
      */
     public boolean onAcceptorRow()
     {
-        return this == ACCEPTOR_ACCEPTED || this == EMFILE_BACKOFFS || this == HEARTBEAT_MS;
+        return acceptorOnly() || this == EMFILE_BACKOFFS || this == HEARTBEAT_MS;
+    }
+
+    /** {@return true for the counters that exist on the acceptor's row only; they stay 0 on every reactor's row} */
+    public boolean acceptorOnly()
+    {
+        return this == ACCEPTOR_ACCEPTED || this == ACCEPT_HOLDS;
     }
 
     /** {@return every counter, in declaration order (a shared array: do not modify)} */

@@ -112,6 +112,8 @@ class InboxBackpressureIT
         assertThat(server.counters().total(ReactorCounter.INBOX_REJECTIONS)).as("connections closed at a full inbox")
             .isZero();
         assertThat(accepted()).isEqualTo(1 + waiting.size());
+        assertThat(server.counter(server.reactorCount(), ReactorCounter.ACCEPT_HOLDS)).as("holds counted")
+            .isPositive();
     }
 
     @Test
