@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.coreloop.affinity.CpuTopology;
+import dev.coreloop.affinity.JsonStrings;
 import dev.coreloop.core.ServerContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,7 +52,8 @@ import picocli.CommandLine.Spec;
         "Examples:",
         "  coreloop check",
         "  coreloop check --pin 'acceptor=1 reactors=2-7' --idle-mode spin",
-        "  coreloop check --warn-only --config /etc/coreloop/coreloop.conf"
+        "  coreloop check --warn-only --config /etc/coreloop/coreloop.conf",
+        "  coreloop check --json"
     })
 public final class CheckCommand implements Callable<Integer>
 {
@@ -92,7 +94,12 @@ public final class CheckCommand implements Callable<Integer>
         description = "Print every finding but exit 0 whatever they say (2 still for bad input).")
     private boolean warnOnly;
 
-    @Option(names = "--root", paramLabel = "DIR", order = 9,
+    @Option(names = "--json", order = 9,
+        description = "Print one JSON object instead of the table: plan, mode, reactorCpus, findings (name, status,"
+            + " message, fix or null), result and exitStatus. The exit status is the same.")
+    private boolean json;
+
+    @Option(names = "--root", paramLabel = "DIR", order = 10,
         description = "Read /proc and /sys below DIR instead of / (a copied tree, a test fixture); the allowed set"
             + " is then the cgroup cpuset there, not this process's affinity. Default: /.")
     private Path root;
@@ -130,21 +137,53 @@ public final class CheckCommand implements Callable<Integer>
             settings.bufferPoolBytes(), DirectMemoryCheck.jvmLimitBytes());
         final HostCheck check = new HostCheck(null == root ? Path.of("/") : root, plan);
         final List<HostCheck.Finding> findings = check.run();
-        out.print(report(pins, check, findings));
         final HostCheck.Status worst = HostCheck.worst(findings);
-        out.println("result: " + worst.label() + (warnOnly && worst != HostCheck.Status.PASS ?
-            " (--warn-only: exit 0)" : ""));
-        out.flush();
-        if (warnOnly)
-        {
-            return EXIT_PASS;
-        }
-        return switch (worst)
+        final int exitStatus = warnOnly ? EXIT_PASS : switch (worst)
         {
             case PASS, SKIP -> EXIT_PASS;
             case WARN -> EXIT_WARN;
             case FAIL -> EXIT_FAIL;
         };
+        if (json)
+        {
+            out.println(json(pins, check, findings, worst, exitStatus));
+        }
+        else
+        {
+            out.print(report(pins, check, findings));
+            out.println("result: " + worst.label() + (warnOnly && worst != HostCheck.Status.PASS ?
+                " (--warn-only: exit 0)" : ""));
+        }
+        out.flush();
+        return exitStatus;
+    }
+
+    /** {@return the findings as one JSON object, for deploy tooling: what {@link #report} prints, and the verdict} */
+    static String json(final PinSetup pins, final HostCheck check, final List<HostCheck.Finding> findings,
+        final HostCheck.Status worst, final int exitStatus)
+    {
+        final StringBuilder sb = new StringBuilder("{\"plan\":");
+        JsonStrings.append(sb, String.valueOf(pins.plan()));
+        sb.append(",\"mode\":");
+        JsonStrings.append(sb, pins.mode().specName());
+        sb.append(",\"reactorCpus\":");
+        JsonStrings.append(sb, check.reactorCpus().isEmpty() ? "" : check.reactorCpus().toString());
+        sb.append(",\"findings\":[");
+        for (int i = 0; i < findings.size(); i++)
+        {
+            final HostCheck.Finding finding = findings.get(i);
+            sb.append(i == 0 ? "" : ",").append("{\"name\":");
+            JsonStrings.append(sb, finding.name());
+            sb.append(",\"status\":");
+            JsonStrings.append(sb, finding.status().label());
+            sb.append(",\"message\":");
+            JsonStrings.append(sb, finding.message());
+            sb.append(",\"fix\":");
+            JsonStrings.append(sb, finding.fix()).append('}'); // null: the literal null
+        }
+        sb.append("],\"result\":");
+        JsonStrings.append(sb, worst.label());
+        return sb.append(",\"exitStatus\":").append(exitStatus).append('}').toString();
     }
 
     static String report(final PinSetup pins, final HostCheck check, final List<HostCheck.Finding> findings)

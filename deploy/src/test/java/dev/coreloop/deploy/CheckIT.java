@@ -63,6 +63,28 @@ class CheckIT
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldPrintTheSameFindingsAsJsonWithTheSameExitStatus() throws Exception
+    {
+        final Result table = run("check");
+        final Result json = run("check", "--json");
+
+        assertThat(json.status).as(json.stderr).isEqualTo(table.status);
+        assertThat(json.stdout.lines().count()).as("one object on one line").isEqualTo(1);
+        final String object = json.stdout.strip();
+        assertThat(object).startsWith("{\"plan\":").endsWith(",\"exitStatus\":" + table.status + "}");
+        for (final String name : HostCheck.NAMES)
+        {
+            final Matcher row = Pattern.compile("(?m)^(pass|skip|warn|fail)  " + Pattern.quote(name) + " ")
+                .matcher(table.stdout);
+            assertThat(row.find()).as("table row for %s", name).isTrue();
+            assertThat(object).contains("{\"name\":\"" + name + "\",\"status\":\"" + row.group(1) + "\",\"message\":\"");
+        }
+        final String verdict = lastLine(table.stdout).substring("result: ".length());
+        assertThat(object).contains("],\"result\":\"" + verdict + "\",");
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void shouldExitZeroInWarnOnlyModeAndTwoForBadInput() throws Exception
     {
         final Result warnOnly = run("check", "--warn-only", "--idle-mode", "spin");
