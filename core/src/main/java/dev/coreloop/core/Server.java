@@ -146,13 +146,7 @@ public final class Server implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            closeAll(acceptorListeners);
-            for (final ServerSocketChannel[] channels : reactorListeners)
-            {
-                closeAll(channels);
-            }
-            counters.close();
-            closePinner(ctx, ex);
+            releaseBeforeThreads(ctx, acceptorListeners, reactorListeners, counters, ex);
             throw ex;
         }
 
@@ -181,13 +175,7 @@ public final class Server implements AutoCloseable
                         }
                     }
                 }
-                closeAll(acceptorListeners);
-                for (final ServerSocketChannel[] channels : reactorListeners)
-                {
-                    closeAll(channels);
-                }
-                counters.close();
-                closePinner(ctx, ex);
+                releaseBeforeThreads(ctx, acceptorListeners, reactorListeners, counters, ex);
                 throw new IllegalStateException("server failed to start: cannot create reactor-" + r + " (" + ex +
                     "); its message ring needs messageRingBytes=" + ctx.messageRingBytes() + " of direct memory", ex);
             }
@@ -261,9 +249,19 @@ public final class Server implements AutoCloseable
         return server;
     }
 
-    /** A start failed before any thread ran: release the pinner's CPU claims, as {@link #shutdown} would. */
-    private static void closePinner(final ServerContext ctx, final Throwable failure)
+    /**
+     * A start failed before any thread ran: close the listeners bound so far and the counters, and release the
+     * pinner's CPU claims (as {@link #shutdown} would), so that a corrected start may bind and claim the same again.
+     */
+    private static void releaseBeforeThreads(final ServerContext ctx, final ServerSocketChannel[] acceptorListeners,
+        final ServerSocketChannel[][] reactorListeners, final ServerCounters counters, final Throwable failure)
     {
+        closeAll(acceptorListeners);
+        for (final ServerSocketChannel[] channels : reactorListeners)
+        {
+            closeAll(channels);
+        }
+        counters.close();
         try
         {
             ctx.pinner().close();

@@ -66,14 +66,23 @@ public final class StatCommand implements Callable<Integer>
     /** How long to wait for a file whose header the server has not published yet. */
     private static final long NOT_READY_WAIT_MS = 2_000;
 
-    /** Columns of the table: header, counter, whether it is shown as a rate. */
-    private record Column(String header, ReactorCounter counter, boolean rate, int width)
+    /**
+     * Columns of the table: header, counter, the counter the acceptor's row shows in it (null: none), whether it is
+     * shown as a rate.
+     */
+    private record Column(String header, ReactorCounter counter, ReactorCounter acceptorCounter, boolean rate,
+        int width)
     {
+        /** A column whose acceptor-row cell is its own counter when the acceptor writes that one, else empty. */
+        Column(final String header, final ReactorCounter counter, final boolean rate, final int width)
+        {
+            this(header, counter, counter != null && counter.onAcceptorRow() ? counter : null, rate, width);
+        }
     }
 
     private static final Column[] COLUMNS = {
         new Column("conns", null, false, 7),
-        new Column("accept/s", ReactorCounter.ACCEPTED, true, 9),
+        new Column("accept/s", ReactorCounter.ACCEPTED, ReactorCounter.ACCEPTOR_ACCEPTED, true, 9),
         new Column("close/s", ReactorCounter.CLOSED, true, 8),
         new Column("rd MB/s", ReactorCounter.BYTES_READ, true, 8),
         new Column("wr MB/s", ReactorCounter.BYTES_WRITTEN, true, 8),
@@ -84,7 +93,8 @@ public final class StatCommand implements Callable<Integer>
         new Column("maxcyc us", ReactorCounter.MAX_CYCLE_NS, false, 9),
         new Column("stalls", ReactorCounter.STALLS, false, 6),
         new Column("tlag us", ReactorCounter.TIMER_LAG_MAX_NS, false, 7),
-        new Column("inbox", ReactorCounter.INBOX_DEPTH, false, 5),
+        // the acceptor's row: times accepting waited for a full inbox
+        new Column("inbox", ReactorCounter.INBOX_DEPTH, ReactorCounter.ACCEPT_HOLDS, false, 5),
         new Column("tasks", ReactorCounter.TASK_QUEUE_DEPTH, false, 5),
         new Column("rejects", null, false, 7),
         new Column("cpu", ReactorCounter.CURRENT_CPU, false, 4),
@@ -243,31 +253,23 @@ public final class StatCommand implements Callable<Integer>
     private static String cell(final Column column, final long[] now, final long[] before, final double seconds,
         final boolean acceptorRow)
     {
-        if (acceptorRow && column.counter == ReactorCounter.ACCEPTED)
-        {
-            final int id = ReactorCounter.ACCEPTOR_ACCEPTED.id();
-            return String.format(Locale.ROOT, "%.0f", (now[id] - before[id]) / seconds);
-        }
-        if (acceptorRow && column.counter == ReactorCounter.INBOX_DEPTH)
-        {
-            return Long.toString(now[ReactorCounter.ACCEPT_HOLDS.id()]); // times accepting waited for a full inbox
-        }
-        if (acceptorRow && (column.counter == null || !column.counter.onAcceptorRow()))
+        final ReactorCounter counter = acceptorRow ? column.acceptorCounter : column.counter;
+        if (acceptorRow && counter == null)
         {
             return column.header.equals("conns") ? "" : "-";
         }
-        if (column.counter == null)
+        if (counter == null)
         {
             return Long.toString(column.header.equals("conns") ? openConnections(now) : rejections(now));
         }
-        final long value = now[column.counter.id()];
+        final long value = now[counter.id()];
         if (column.rate)
         {
-            final double rate = (value - before[column.counter.id()]) / seconds;
+            final double rate = (value - before[counter.id()]) / seconds;
             return column.header.contains("MB/s") ? String.format(Locale.ROOT, "%.2f", rate / 1e6) :
                 String.format(Locale.ROOT, "%.0f", rate);
         }
-        switch (column.counter)
+        switch (counter)
         {
             case MAX_CYCLE_NS:
             case TIMER_LAG_MAX_NS:
